@@ -1,0 +1,113 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** A JSON Schema (draft 2020-12 subset that ajv understands). */
+export type JsonSchema = Record<string, unknown>;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One cell as read from CSV (always a string or null) or JSONL (any JSON scalar). */
+export type RawValue = string | number | boolean | null;
+export type Row = Readonly<Record<string, RawValue>>;
+
+/** The shape and dtype of one model input that a preprocessor fills, per sample. */
+export interface FeatureSpec {
+  /** Distinguishes several inputs of one encoder; the model input is named `<input>` or `<input>__<key>`. */
+  readonly key: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
+}
+
+/** Flat, row-major arrays keyed by FeatureSpec.key, `rows * prod(shape)` long. */
+export type FeatureArrays = Record<string, Float32Array | Int32Array>;
+
+export interface InvalidValue {
+  readonly column: string;
+  readonly problem: string;
+}
+
+export interface TransformContext {
+  /** True only while producing training batches: augmentation belongs here and nowhere else. */
+  readonly training: boolean;
+  /** Seeded uniform [0, 1) source for augmentation. */
+  readonly random: () => number;
+}
+
+/**
+ * Turns raw column values into model inputs. Fitted on the training split only; its fitted state is JSON
+ * and is saved with the model so a fresh process can restore it.
+ */
+export interface Preprocessor<State extends JsonValue = JsonValue> {
+  /** Looks at every row once before the split to settle column types. Computes no statistics. */
+  inspect?(rows: readonly Row[]): void;
+  /** Why this row cannot be used by this encoder, or undefined when it can. */
+  check(row: Row): InvalidValue | undefined;
+  /** Learns statistics (vocabularies, means) from training rows. */
+  fit(rows: readonly Row[]): void | Promise<void>;
+  /** The model inputs this preprocessor fills; valid after fit or restore. */
+  features(): readonly FeatureSpec[];
+  transform(rows: readonly Row[], ctx: TransformContext): FeatureArrays | Promise<FeatureArrays>;
+  /** The fitted state, enough for `createPreprocessor(input, state)` to rebuild this preprocessor. */
+  state(): State;
+}
+
+/** One entry of the manifest's `inputs`, with options already validated and defaulted. */
+export interface InputSpec<Options = Record<string, unknown>> {
+  readonly name: string;
+  readonly encoder: string;
+  readonly columns: readonly string[];
+  readonly options: Options;
+  /** Folder of the data file: relative paths inside cells (images, audio) resolve from here. */
+  readonly dataDir: string;
+}
+
+export type FeatureKind = 'vector' | 'sequence';
+
+export interface EncoderOutput {
+  /** `[batch, units]` for a vector, `[batch, steps, units]` for a sequence. */
+  readonly tensor: tf.SymbolicTensor;
+  readonly kind: FeatureKind;
+}
+
+export interface BuildContext {
+  readonly tf: typeof tf;
+  /** A layer name unique in the model, prefixed by the input or fusion name: `ctx.layerName('dense_1')`. */
+  layerName(suffix: string): string;
+}
+
+export interface EncoderDefinition<Options = any, State extends JsonValue = any> {
+  /** Manifest type name, `family/variant`, e.g. `tabular/mlp`. */
+  readonly type: string;
+  readonly description: string;
+  /** JSON Schema of `options`; defaults written here are filled into the resolved manifest. */
+  readonly optionsSchema: JsonSchema;
+  /** How many manifest columns the encoder takes. */
+  readonly columns: { readonly min: number; readonly max?: number };
+  /** What `build` returns; fusions check it. */
+  readonly produces: readonly FeatureKind[];
+  createPreprocessor(input: InputSpec<Options>, state?: State): Preprocessor<State>;
+  build(inputs: Readonly<Record<string, tf.SymbolicTensor>>, input: InputSpec<Options>, ctx: BuildContext): EncoderOutput;
+}
+
+export interface FusionDefinition<Options = any> {
+  readonly type: string;
+  readonly description: string;
+  readonly optionsSchema: JsonSchema;
+  readonly accepts: readonly FeatureKind[];
+  /** Combines encoder outputs (keyed by input name, in manifest order) into one `[batch, units]` tensor. */
+  build(features: Readonly<Record<string, EncoderOutput>>, options: Options, ctx: BuildContext): tf.SymbolicTensor;
+}
+
+/** A tfjs layer class that a plugin registers for serialization (needs a static `className`). */
+export interface SerializableLayerClass {
+  readonly className: string;
+  new (config: any): tf.layers.Layer;
+}
+
+export interface PolymodalPlugin {
+  readonly name: string;
+  readonly version: string;
+  readonly apiVersion: number;
+  readonly encoders: readonly EncoderDefinition[];
+  readonly fusions: readonly FusionDefinition[];
+  /** Custom layers this plugin's encoders or fusions create; registered before any model is loaded. */
+  readonly layers: readonly SerializableLayerClass[];
+}
