@@ -41,7 +41,6 @@ export interface OptimizerConfig {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  clipNorm?: number;
 }
 
 export interface TrainingConfig {

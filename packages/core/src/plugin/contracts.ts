@@ -45,6 +45,11 @@ export interface Preprocessor<State extends JsonValue = JsonValue> {
   /** The model inputs this preprocessor fills; valid after fit or restore. */
   features(): readonly FeatureSpec[];
   transform(rows: readonly Row[], ctx: TransformContext): FeatureArrays | Promise<FeatureArrays>;
+  /**
+   * True when `transform` gives different training batches each epoch (augmentation). Otherwise each
+   * split is transformed once and batches are sliced from the result.
+   */
+  readonly augments?: boolean;
   /** The fitted state, enough for `createPreprocessor(input, state)` to rebuild this preprocessor. */
   state(): State;
 }
@@ -84,7 +89,16 @@ export interface EncoderDefinition<Options = any, State extends JsonValue = any>
   /** What `build` returns; fusions check it. */
   readonly produces: readonly FeatureKind[];
   createPreprocessor(input: InputSpec<Options>, state?: State): Preprocessor<State>;
-  build(inputs: Readonly<Record<string, tf.SymbolicTensor>>, input: InputSpec<Options>, ctx: BuildContext): EncoderOutput;
+  /**
+   * Adds the encoder's layers. `inputs` holds one symbolic input per feature key; `preprocessor` is fitted
+   * (or restored), so sizes learned from data (vocabularies) are known.
+   */
+  build(
+    inputs: Readonly<Record<string, tf.SymbolicTensor>>,
+    input: InputSpec<Options>,
+    preprocessor: Preprocessor<State>,
+    ctx: BuildContext,
+  ): EncoderOutput;
 }
 
 export interface FusionDefinition<Options = any> {

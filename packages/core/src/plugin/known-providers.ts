@@ -11,3 +11,6 @@ const PROVIDERS: Record<string, string> = {
 export function knownProviderOf(type: string): string | undefined {
   return PROVIDERS[type.split('/')[0]];
 }
+
+/** The plugin packages published with Polymodal. */
+export const OFFICIAL_PLUGINS: readonly string[] = [...new Set(Object.values(PROVIDERS))];

@@ -1,0 +1,61 @@
+import { createRequire } from 'node:module';
+import { closestMatch, isPolymodalError } from '@polymodal/core';
+import type { Command } from './commands/command.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { inspectCommand } from './commands/inspect.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { predictCommand } from './commands/predict.js';
+import { schemaCommand } from './commands/schema.js';
+import { trainCommand } from './commands/train.js';
+import { validateCommand } from './commands/validate.js';
+import { processOutput, type Output } from './render/reporters.js';
+import { quietTfjsGreeting } from './quiet-tfjs.js';
+
+const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, predictCommand, pluginsCommand, schemaCommand];
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'polymodal: build, train, evaluate and use multimodal models from a JSON manifest',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `polymodal <command> --help` for its options.',
+  ].join('\n') + '\n';
+}
+
+/** Runs the CLI; returns the exit code. User mistakes print a message and a hint, never a stack trace. */
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  quietTfjsGreeting();
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    output.out(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    output.out(`${version}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    const match = closestMatch(name, COMMANDS.map((c) => c.name));
+    output.err(`polymodal: unknown command "${name}".${match ? ` Did you mean "${match}"?` : ''}\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    output.out(`Usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, output);
+  } catch (error) {
+    if (isPolymodalError(error)) {
+      output.err(`polymodal ${command.name}: ${error.describe()}\n`);
+      return error.exitCode;
+    }
+    output.err(`polymodal ${command.name}: internal error (please report it with the command you ran)\n${(error as Error)?.stack ?? String(error)}\n`);
+    return 70;
+  }
+}

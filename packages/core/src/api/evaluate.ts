@@ -1,0 +1,86 @@
+import { dirname, resolve } from 'node:path';
+import { readTable, type Table } from '../data/table.js';
+import { splitMetrics } from '../evaluation/split-metrics.js';
+import { predictOutputs } from '../evaluation/predict-outputs.js';
+import { classificationReport } from '../metrics/index.js';
+import type { Row } from '../plugin/contracts.js';
+import { checkColumnsExist } from '../pipeline/check-columns.js';
+import { checkRows } from '../pipeline/check-rows.js';
+import { columnUses, splitPrepared } from '../pipeline/prepare-data.js';
+import type { SkippedRows } from '../pipeline/skipped-rows.js';
+import { createBatchSource } from '../training/batch-source.js';
+import { silentReporter } from '../training/reporter.js';
+import { createRandom } from '../util/random.js';
+import { loadModel, type LoadModelOptions, type LoadedModel } from './load-model.js';
+
+export interface EvaluateOptions extends LoadModelOptions {
+  /** Data with labels; default: the test split of the training data, rebuilt from the manifest's seed. */
+  data?: string;
+  onInvalidRow?: 'fail' | 'skip';
+}
+
+export interface EvaluateResult {
+  dataSource: string;
+  /** 'test split' when evaluating the training data's test split, else 'all rows'. */
+  rowsUsed: 'test split' | 'all rows';
+  rows: number;
+  threshold: number;
+  metrics: Record<string, number>;
+  warnings: string[];
+  skippedRows: SkippedRows;
+  /** scikit-learn's classification report for classification tasks. */
+  report?: string;
+}
+
+/** Reads a data file with the model's restored preprocessing, applying the run's row policy. */
+export async function readCheckedRows(model: LoadedModel, path: string, withLabels: boolean, policy: 'fail' | 'skip', warn: (m: string) => void) {
+  const manifest = model.manifest;
+  const table: Table = await readTable(path, path === model.meta.trainingData ? { format: manifest.data.format, delimiter: manifest.data.delimiter } : {});
+  const uses = columnUses(manifest, withLabels).filter((use) => use.pointer !== '/data/split/column' || path === model.meta.trainingData);
+  checkColumnsExist(table, uses);
+  const inputs = model.inputsFor(dirname(path));
+  const checks = [
+    ...(withLabels ? [(row: Row) => model.labels.check(row)] : []),
+    ...inputs.map((input) => (row: Row) => input.preprocessor.check(row)),
+  ];
+  const { valid, skipped } = checkRows(table, checks, policy, warn);
+  return { table, inputs, valid, skipped };
+}
+
+export async function evaluate(dir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const reporter = options.reporter ?? silentReporter;
+  const warn = (message: string) => reporter.event({ type: 'warning', message });
+  const model = await loadModel(dir, options);
+  try {
+    const manifest = model.manifest;
+    const path = options.data ? resolve(options.data) : model.meta.trainingData;
+    const policy = options.onInvalidRow ?? manifest.data.onInvalidRow;
+    const { table, inputs, valid, skipped } = await readCheckedRows(model, path, true, policy, warn);
+    let rows = valid.map((i) => table.rows[i]);
+    if (!options.data) {
+      const lines = valid.map((i) => table.lines[i]);
+      const split = splitPrepared(manifest, { table, rows, lines, skipped, labels: model.labels, inputs });
+      rows = split.test.map((i) => rows[i]);
+    }
+    const source = await createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed) });
+    const outputs = await predictOutputs(model.model, source, manifest.training.batchSize);
+    const targets = model.labels.targets(rows);
+    const { values, warnings } = splitMetrics(model.labels, targets, outputs, manifest.evaluation.metrics ?? [], model.meta.threshold);
+    let report: string | undefined;
+    if ((model.labels.task === 'binary' || model.labels.task === 'multiclass') && rows.length > 0) {
+      const k = model.labels.classes.length;
+      const predicted = Array.from({ length: rows.length }, (_, r) =>
+        k === 2 && model.labels.task === 'binary' ? (outputs[r] >= model.meta.threshold ? 1 : 0) : argmax(outputs, r * k, k));
+      report = classificationReport(Array.from(targets), predicted, { labels: model.labels.classes.map((_, i) => i), targetNames: [...model.labels.classes] });
+    }
+    return { dataSource: path, rowsUsed: options.data ? 'all rows' : 'test split', rows: rows.length, threshold: model.meta.threshold, metrics: values, warnings, skippedRows: skipped, report };
+  } finally {
+    model.model.dispose();
+  }
+}
+
+function argmax(values: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
+  return best;
+}

@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { predictOutputs } from '../evaluation/predict-outputs.js';
+import type { SkippedRows } from '../pipeline/skipped-rows.js';
+import { createBatchSource } from '../training/batch-source.js';
+import { silentReporter } from '../training/reporter.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { createRandom } from '../util/random.js';
+import { readCheckedRows } from './evaluate.js';
+import type { LabelCodec } from '../data/labels.js';
+import { loadModel, type LoadModelOptions } from './load-model.js';
+
+export interface PredictOptions extends LoadModelOptions {
+  /** CSV or JSONL with the model's input columns (labels not needed). */
+  input: string;
+  /** JSONL file to write; when absent the predictions are only returned. */
+  output?: string;
+  onInvalidRow?: 'fail' | 'skip';
+}
+
+export interface Prediction {
+  /** Line of the row in the input file. */
+  row: number;
+  /** Class name (binary, multiclass), list of class names (multilabel) or value (regression). */
+  prediction: string | number | (string | number)[];
+  /** Probability per class, for classification tasks. */
+  probabilities?: Record<string, number>;
+}
+
+export interface PredictResult {
+  predictions: Prediction[];
+  skippedRows: SkippedRows;
+  output?: string;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+export function toPredictions(labels: LabelCodec, outputs: Float32Array, lines: readonly number[], threshold: number): Prediction[] {
+  const values = labels.fromModelOutput(outputs);
+  const k = labels.outputUnits;
+  return lines.map((row, r): Prediction => {
+    switch (labels.task) {
+      case 'regression':
+        return { row, prediction: values[r] };
+      case 'binary': {
+        const p = values[r];
+        return { row, prediction: labels.className(p >= threshold ? 1 : 0), probabilities: { [labels.classes[0]]: round(1 - p), [labels.classes[1]]: round(p) } };
+      }
+      case 'multiclass': {
+        const scores = values.subarray(r * k, (r + 1) * k);
+        let best = 0;
+        scores.forEach((score, c) => { if (score > scores[best]) best = c; });
+        return { row, prediction: labels.className(best), probabilities: Object.fromEntries(labels.classes.map((name, c) => [name, round(scores[c])])) };
+      }
+      case 'multilabel': {
+        const scores = values.subarray(r * k, (r + 1) * k);
+        return {
+          row,
+          prediction: labels.classes.flatMap((_, c) => (scores[c] >= threshold ? [labels.className(c)] : [])),
+          probabilities: Object.fromEntries(labels.classes.map((name, c) => [name, round(scores[c])])),
+        };
+      }
+    }
+  });
+}
+
+/** Predicts every row of a file with a trained model folder; writes JSONL when `output` is given. */
+export async function predict(dir: string, options: PredictOptions): Promise<PredictResult> {
+  const reporter = options.reporter ?? silentReporter;
+  const model = await loadModel(dir, options);
+  try {
+    const path = resolve(options.input);
+    const policy = options.onInvalidRow ?? model.manifest.data.onInvalidRow;
+    const { table, inputs, valid, skipped } = await readCheckedRows(model, path, false, policy, (message) => reporter.event({ type: 'warning', message }));
+    const rows = valid.map((i) => table.rows[i]);
+    const source = await createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed) });
+    const outputs = await predictOutputs(model.model, source, model.manifest.training.batchSize);
+    const predictions = toPredictions(model.labels, outputs, valid.map((i) => table.lines[i]), model.meta.threshold);
+    if (options.output) {
+      await writeFileAtomic(resolve(options.output), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    }
+    return { predictions, skippedRows: skipped, output: options.output ? resolve(options.output) : undefined };
+  } finally {
+    model.model.dispose();
+  }
+}

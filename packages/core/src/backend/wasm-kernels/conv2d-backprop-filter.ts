@@ -1,0 +1,61 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend (the filter gradient of Conv2D / Conv1D /
+ * SeparableConv2D's pointwise step), which tfjs-backend-wasm 4.22 does not implement.
+ *
+ * dW[kh, kw, ci, co] = sum_{b, oh, ow} x[b, oh*sh + kh - padTop, ow*sw + kw - padLeft, ci] * dy[b, oh, ow, co]
+ *
+ * That sum is itself a convolution in which the batch is the contracted "channel" axis:
+ *   input  = x transposed to [ci, H, W, B]          (ci plays the batch)
+ *   filter = dy transposed to [OH, OW, B, co]       (a huge-kernel filter)
+ *   dW'    = conv2d(input, filter, stride 1, dilation = forward stride, explicit pad) : [ci, KH, KW, co]
+ * so the whole reduction runs as one XNNPACK convolution (a GEMM with M = ci*KH*KW, K = OH*OW*B,
+ * N = co). Measured on wasm it is ~4x faster than im2col + matMul, which goes through the slower
+ * wasm BatchMatMul path and needs a patches buffer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { asTensor, cropForExplicitPad } from './utils.js';
+
+function conv2dBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const { x: xInfo, dy: dyInfo } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const fmt = tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC');
+  const info = tf.backend_util.computeConv2DInfo(
+    xInfo.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    fmt,
+  );
+  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { inHeight: h, inWidth: w, padInfo } = info;
+
+  return tf.tidy(() => {
+    let x = asTensor<tf.Rank.R4>(xInfo);
+    let dy = asTensor<tf.Rank.R4>(dyInfo);
+    if (info.dataFormat === 'channelsFirst') {
+      x = tf.transpose(x, [0, 2, 3, 1]);
+      dy = tf.transpose(dy, [0, 2, 3, 1]);
+    }
+    // Rows needed by the correlation: (KH-1) + (OH-1)*sh + 1, starting padTop rows above row 0.
+    const bottom = kh + (oh - 1) * sh - h - padInfo.top;
+    const right = kw + (ow - 1) * sw - w - padInfo.left;
+    const xt = tf.transpose(x, [3, 1, 2, 0]); // [ci, H, W, B]
+    const { tensor, pad: explicitPad } = cropForExplicitPad(xt, padInfo.top, bottom, padInfo.left, right);
+    const f = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, B, co]
+    const dw = tf.conv2d(tensor, f, 1, explicitPad, 'NHWC', [sh, sw]); // [ci, KH, KW, co]
+    return tf.transpose(dw, [1, 2, 0, 3]); // [KH, KW, ci, co]
+  });
+}
+
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
+};

@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {
+  conv2dBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  registerWasmTrainingKernels,
+  unsortedSegmentSumConfig,
+} from './index.js';
+import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-helpers.js';
+
+const EXPECTED = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+];
+
+let firstRegistration: string[] = [];
+const missingBefore: string[] = [];
+
+before(async () => {
+  await import('@tensorflow/tfjs-backend-wasm');
+  for (const name of EXPECTED) if (tf.getKernel(name, 'wasm') == null) missingBefore.push(name);
+  firstRegistration = await setUpWasm();
+});
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** Output spatial size of a forward conv, used to shape dy. */
+function outShape(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: number,
+  pad: Pad,
+  depthwise: boolean,
+  dataFormat: 'NHWC' | 'NCHW' = 'NHWC',
+  dilations: number = 1,
+): number[] {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    undefined,
+    depthwise,
+    dataFormat === 'NHWC' ? 'channelsLast' : 'channelsFirst',
+  );
+  return info.outShape;
+}
+
+describe('registerWasmTrainingKernels', () => {
+  it('registers exactly the kernels wasm lacks, and nothing on a second call', () => {
+    assert.deepEqual([...missingBefore].sort(), EXPECTED, 'tfjs-backend-wasm 4.22 should lack these kernels');
+    assert.deepEqual([...firstRegistration].sort(), EXPECTED);
+    assert.deepEqual(registerWasmTrainingKernels(), []);
+    assert.deepEqual(registerWasmTrainingKernels(), []);
+    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, conv2dBackpropFilterConfig.kernelFunc);
+    assert.equal(
+      tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')?.kernelFunc,
+      depthwiseConv2dNativeBackpropFilterConfig.kernelFunc,
+    );
+    assert.equal(
+      tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')?.kernelFunc,
+      depthwiseConv2dNativeBackpropInputConfig.kernelFunc,
+    );
+    assert.equal(tf.getKernel('UnsortedSegmentSum', 'wasm')?.kernelFunc, unsortedSegmentSumConfig.kernelFunc);
+    // Kernels the wasm backend has natively stay untouched.
+    assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'wasm'), undefined);
+    assert.equal(tf.getKernel('Conv2D', 'cpu')?.backendName, 'cpu');
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm matches cpu', () => {
+  const cases: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; s: number; pad: Pad; fmt?: 'NHWC' | 'NCHW' }> = [
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 4], s: 1, pad: 'valid' },
+    { x: [3, 9, 8, 2], f: [3, 3, 2, 5], s: 2, pad: 'same' },
+    { x: [3, 9, 8, 2], f: [3, 3, 2, 5], s: 2, pad: 'valid' },
+    { x: [2, 8, 8, 4], f: [3, 3, 4, 3], s: 2, pad: 'same' },
+    { x: [1, 11, 5, 3], f: [5, 2, 3, 2], s: 2, pad: 'valid' },
+    { x: [2, 6, 6, 3], f: [1, 1, 3, 4], s: 1, pad: 'valid' },
+    { x: [2, 1, 9, 3], f: [1, 3, 3, 4], s: 2, pad: 'same' }, // Conv1D as Conv2D
+    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 2, pad: 1 },
+    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+    { x: [2, 3, 7, 7], f: [3, 3, 3, 4], s: 2, pad: 'same', fmt: 'NCHW' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)} ${c.fmt ?? 'NHWC'}`, async () => {
+      const rand = seeded(100 + i);
+      const fmt = c.fmt ?? 'NHWC';
+      const dyShape = outShape(c.x, c.f, c.s, c.pad, false, fmt);
+      const inputs = {
+        x: host(randomArray(rand, tf.util.sizeFromShape(c.x)), c.x),
+        dy: host(randomArray(rand, tf.util.sizeFromShape(dyShape)), dyShape),
+      };
+      const attrs = { strides: c.s, pad: c.pad, dataFormat: fmt, filterShape: c.f };
+      const expected = await runKernelOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+      const actual = await runKernelOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
+      assert.deepEqual(actual.shape, c.f);
+      assertClose(actual.values, expected.values, 1e-4, 'dW');
+    });
+  }
+});
+
+describe('DepthwiseConv2dNative backprop kernels on wasm match cpu', () => {
+  const cases: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; s: number; pad: Pad; d?: number }> = [
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 1], s: 1, pad: 'same' },
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 1], s: 1, pad: 'valid' },
+    { x: [3, 9, 8, 2], f: [3, 3, 2, 1], s: 2, pad: 'same' },
+    { x: [3, 9, 8, 2], f: [3, 3, 2, 1], s: 2, pad: 'valid' },
+    { x: [2, 8, 8, 4], f: [3, 3, 4, 2], s: 2, pad: 'same' },
+    { x: [2, 7, 5, 3], f: [5, 2, 3, 3], s: 1, pad: 'valid' },
+    { x: [1, 10, 10, 2], f: [4, 4, 2, 1], s: 2, pad: 'same' },
+    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 2, pad: 1 },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${c.pad}${c.d ? ` dilation ${c.d}` : ''}`, async () => {
+      const rand = seeded(200 + i);
+      const dyShape = outShape(c.x, c.f, c.s, c.pad, true, 'NHWC', c.d ?? 1);
+      const x = host(randomArray(rand, tf.util.sizeFromShape(c.x)), c.x);
+      const filter = host(randomArray(rand, tf.util.sizeFromShape(c.f)), c.f);
+      const dy = host(randomArray(rand, tf.util.sizeFromShape(dyShape)), dyShape);
+      const common = { strides: c.s, pad: c.pad, dilations: c.d ?? 1 };
+
+      const fAttrs = { ...common, filterShape: c.f };
+      const dwCpu = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs);
+      const dwWasm = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs);
+      assert.deepEqual(dwWasm.shape, c.f);
+      assertClose(dwWasm.values, dwCpu.values, 1e-4, 'dFilter');
+
+      const iAttrs = { ...common, inputShape: c.x };
+      const dxCpu = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter }, iAttrs);
+      const dxWasm = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter }, iAttrs);
+      assert.deepEqual(dxWasm.shape, c.x);
+      assertClose(dxWasm.values, dxCpu.values, 1e-4, 'dx');
+    });
+  }
+});
+
+describe('DepthwiseConv2dNative backprop kernels with dilation', () => {
+  // The cpu kernels ignore dilations (tfjs never asks for dilated gradients), so the reference is
+  // the equivalent undilated problem on cpu: a filter with d-1 zeros inserted between taps.
+  for (const c of [
+    { x: [2, 9, 9, 2] as [number, number, number, number], k: 3, m: 1, pad: 'same' as const, d: 2 },
+    { x: [1, 11, 10, 3] as [number, number, number, number], k: 2, m: 2, pad: 'valid' as const, d: 3 },
+  ]) {
+    it(`x ${c.x} kernel ${c.k} multiplier ${c.m} pad ${c.pad} dilation ${c.d}`, async () => {
+      const rand = seeded(250 + c.d);
+      const ch = c.x[3];
+      const f: [number, number, number, number] = [c.k, c.k, ch, c.m];
+      const ke = (c.k - 1) * c.d + 1;
+      const fe: [number, number, number, number] = [ke, ke, ch, c.m];
+      const dyShape = outShape(c.x, f, 1, c.pad, true, 'NHWC', c.d);
+      const x = host(randomArray(rand, tf.util.sizeFromShape(c.x)), c.x);
+      const filter = host(randomArray(rand, tf.util.sizeFromShape(f)), f);
+      const dilated = new Float32Array(tf.util.sizeFromShape(fe));
+      const inner = ch * c.m;
+      for (let i = 0; i < c.k; i++)
+        for (let j = 0; j < c.k; j++)
+          for (let q = 0; q < inner; q++) dilated[(i * c.d * ke + j * c.d) * inner + q] = filter.values[(i * c.k + j) * inner + q];
+      const dy = host(randomArray(rand, tf.util.sizeFromShape(dyShape)), dyShape);
+
+      const dwWasm = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: c.pad, dilations: c.d, filterShape: f });
+      const dwCpu = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: c.pad, dilations: 1, filterShape: fe });
+      const picked: number[] = [];
+      for (let i = 0; i < c.k; i++)
+        for (let j = 0; j < c.k; j++)
+          for (let q = 0; q < inner; q++) picked.push(dwCpu.values[(i * c.d * ke + j * c.d) * inner + q]);
+      assertClose(dwWasm.values, picked, 1e-4, 'dFilter');
+
+      const dxWasm = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter }, { strides: 1, pad: c.pad, dilations: c.d, inputShape: c.x });
+      const dxCpu = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: host(dilated, fe) }, { strides: 1, pad: c.pad, dilations: 1, inputShape: c.x });
+      assertClose(dxWasm.values, dxCpu.values, 1e-4, 'dx');
+    });
+  }
+});
+
+describe('UnsortedSegmentSum on wasm', () => {
+  it('matches cpu for float data with repeated ids and 2-D rows', async () => {
+    const rand = seeded(300);
+    const ids = new Int32Array(40).map(() => Math.floor(rand() * 7));
+    const x = host(randomArray(rand, 40 * 6), [40, 6]);
+    const attrs = { numSegments: 9 }; // segments 7 and 8 stay empty
+    const inputs = { x, segmentIds: host(ids, [40]) };
+    const expected = await runKernelOn('cpu', 'UnsortedSegmentSum', inputs, attrs);
+    const actual = await runKernelOn('wasm', 'UnsortedSegmentSum', inputs, attrs);
+    assert.deepEqual(actual.shape, [9, 6]);
+    assertClose(actual.values, expected.values, 1e-5, 'sum');
+  });
+
+  it('matches cpu for rank-2 ids, rank-4 data, int32 data and out-of-range ids', async () => {
+    const rand = seeded(301);
+    const ids = new Int32Array(12).map(() => Math.floor(rand() * 5));
+    ids[3] = -1;
+    ids[7] = 5; // == numSegments: dropped
+    const xf = host(randomArray(rand, 12 * 6), [3, 4, 2, 3]);
+    const attrs = { numSegments: 5 };
+    // The cpu kernel only takes 1-D ids; the same sum with ids and rows flattened is the reference.
+    const fCpu = await runKernelOn('cpu', 'UnsortedSegmentSum', { x: host(xf.values, [12, 2, 3]), segmentIds: host(ids, [12]) }, attrs);
+    const fWasm = await runKernelOn('wasm', 'UnsortedSegmentSum', { x: xf, segmentIds: host(ids, [3, 4]) }, attrs);
+    assert.deepEqual(fWasm.shape, [5, 2, 3]);
+    assertClose(fWasm.values, fCpu.values, 1e-5, 'rank-4 float');
+
+    const xi = host(new Int32Array(12).map(() => Math.floor(rand() * 100) - 50), [12]);
+    const i = { x: xi, segmentIds: host(ids, [12]) };
+    const iCpu = await runKernelOn('cpu', 'UnsortedSegmentSum', i, attrs);
+    const iWasm = await runKernelOn('wasm', 'UnsortedSegmentSum', i, attrs);
+    assert.equal(iWasm.dtype, 'int32');
+    assert.deepEqual(Array.from(iWasm.values), Array.from(iCpu.values));
+  });
+
+  it('handles an embedding-sized gradient (vocab 20000, 3200 tokens x 32) exactly', async () => {
+    const rand = seeded(302);
+    const n = 3200;
+    const d = 32;
+    const vocab = 20000;
+    const ids = new Int32Array(n).map(() => Math.floor(rand() * rand() * vocab)); // skewed: many repeats
+    const data = randomArray(rand, n * d);
+    const expected = new Float64Array(vocab * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) expected[ids[i] * d + j] += data[i * d + j];
+    const start = performance.now();
+    const actual = await runKernelOn('wasm', 'UnsortedSegmentSum', { x: host(data, [n, d]), segmentIds: host(ids, [n]) }, { numSegments: vocab });
+    const ms = performance.now() - start;
+    assert.deepEqual(actual.shape, [vocab, d]);
+    assertClose(actual.values, expected, 1e-5, 'embedding grad');
+    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('no tensor leaks', () => {
+  it('repeated kernel calls leave numTensors, numBytes and backend buffers unchanged', () => {
+    const rand = seeded(400);
+    const x = tf.tensor(randomArray(rand, 2 * 8 * 8 * 3), [2, 8, 8, 3]) as tf.Tensor4D;
+    const dy = tf.tensor(randomArray(rand, 2 * 4 * 4 * 4), [2, 4, 4, 4]) as tf.Tensor4D;
+    const dyDw = tf.tensor(randomArray(rand, 2 * 4 * 4 * 6), [2, 4, 4, 6]) as tf.Tensor4D;
+    const dwFilter = tf.tensor(randomArray(rand, 3 * 3 * 3 * 2), [3, 3, 3, 2]) as tf.Tensor4D;
+    const data = tf.tensor(randomArray(rand, 10 * 4), [10, 4]);
+    const ids = tf.tensor1d([0, 2, 2, 9, 1, -1, 4, 4, 0, 3], 'int32');
+    const calls = (): tf.Tensor[] => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] }) as tf.Tensor,
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] }) as tf.Tensor,
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyDw, filter: dwFilter }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 8, 8, 3] }) as tf.Tensor,
+      tf.engine().runKernel('UnsortedSegmentSum', { x: data, segmentIds: ids }, { numSegments: 6 }) as tf.Tensor,
+    ];
+    // IS_TEST makes the engine verify, after every kernel, that the backend holds no data ids
+    // besides the outputs (Engine.checkKernelForMemLeak).
+    const wasTest = tf.env().getBool('IS_TEST');
+    tf.env().set('IS_TEST', true);
+    try {
+      tf.dispose(calls()); // warm-up
+    } finally {
+      tf.env().set('IS_TEST', wasTest);
+    }
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = { ...tf.memory(), dataIds: backend.numDataIds() };
+    for (let i = 0; i < 5; i++) {
+      const outs = calls();
+      assert.equal(tf.memory().numTensors, before.numTensors + outs.length, 'only the outputs are alive');
+      tf.dispose(outs);
+    }
+    const after = { ...tf.memory(), dataIds: backend.numDataIds() };
+    assert.equal(after.numTensors, before.numTensors);
+    assert.equal(after.numBytes, before.numBytes);
+    assert.equal(after.dataIds, before.dataIds);
+    tf.dispose([x, dy, dyDw, dwFilter, data, ids]);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Polymodal metrics: pure TypeScript metric functions over labels and scores that follow
+ * scikit-learn's definitions (see README notes in each module for deviations).
+ */
+export type { Numeric, Scored } from './types.js';
+export { pairwiseSum, mean } from './numeric.js';
+export { formatFixed } from './format.js';
+export {
+  accuracyScore,
+  balancedAccuracyScore,
+  confusionMatrix,
+  precisionRecallFscoreSupport,
+  precisionScore,
+  recallScore,
+  f1Score,
+  fbetaScore,
+  labelCounts,
+  prfFromCounts,
+  averagePrf,
+  type Average,
+  type AveragedPrfOptions,
+  type LabelCounts,
+  type PrfAverage,
+  type PrfMetric,
+  type PrfOptions,
+  type PrfPerLabel,
+} from './classification.js';
+export { logLoss, brierScoreLoss, FLOAT64_EPS } from './probabilistic.js';
+export {
+  binaryClfCurve,
+  rocCurve,
+  precisionRecallCurve,
+  auc,
+  rocAucScore,
+  averagePrecisionScore,
+  rocAucOneVsRest,
+  rocAucMultilabel,
+  averagePrecisionOneVsRest,
+  averagePrecisionMultilabel,
+  oneHot,
+  type BinaryClfCurve,
+  type RocCurve,
+  type PrecisionRecallCurve,
+  type ScoreAverage,
+} from './ranking.js';
+export { bestF1Threshold, type BestThreshold } from './threshold.js';
+export {
+  meanAbsoluteError,
+  meanSquaredError,
+  rootMeanSquaredError,
+  r2Score,
+  meanAbsolutePercentageError,
+} from './regression.js';
+export {
+  subsetAccuracy,
+  hammingLoss,
+  multilabelCounts,
+  multilabelPrecisionRecallFscoreSupport,
+  multilabelPrfAverage,
+  multilabelF1PerLabel,
+  multilabelF1,
+} from './multilabel.js';
+export { calibrationCurve, type CalibrationBin, type CalibrationCurve } from './calibration.js';
+export {
+  classificationReport,
+  classificationReportData,
+  formatClassificationReport,
+  type ClassificationReportData,
+  type ClassificationReportOptions,
+  type ReportClassRow,
+  type ReportRow,
+} from './report.js';
+export {
+  computeMetrics,
+  METRIC_NAMES,
+  DEFAULT_METRICS,
+  type MetricInput,
+  type MetricResult,
+  type MetricTask,
+} from './compute.js';

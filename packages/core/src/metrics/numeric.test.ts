@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { mean, pairwiseSum } from './index.js';
+
+describe('NumPy-compatible reductions', () => {
+  it('pairwise sum is exact on integers for every code path (n < 8, <= 128, recursive)', () => {
+    for (const n of [0, 1, 7, 8, 9, 127, 128, 129, 1000]) {
+      const a = Array.from({ length: n }, (_, i) => i + 1);
+      assert.equal(pairwiseSum(a), (n * (n + 1)) / 2, `n=${n}`);
+    }
+  });
+
+  it('groups like NumPy (eight accumulators), which differs from a left-to-right sum', () => {
+    const a = [1e16, 1, 1, 1, 1, 1, 1, 1, 1, -1e16, 1, 1, 1, 1, 1, 1];
+    const naive = a.reduce((x, y) => x + y, 0);
+    // accumulators: r0 = 1e16 + -1e16 = 0, r1..r7 = 2 each -> 14 ; the left-to-right sum loses the ones
+    assert.equal(pairwiseSum(a), 14);
+    assert.notEqual(naive, 14);
+  });
+
+  it('mean of an empty array is NaN', () => {
+    assert.ok(Number.isNaN(mean([])));
+    assert.equal(mean([1, 2, 3, 4]), 2.5);
+  });
+});

@@ -1,0 +1,7 @@
+export {
+  runLayerTest,
+  LayerTestError,
+  type LayerTestSpec,
+  type LayerTestCheck,
+  type LayerTestDtype,
+} from './layer-harness.js';

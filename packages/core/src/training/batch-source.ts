@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import type { FeatureArrays, Row } from '../plugin/contracts.js';
+import { type FittedInput, type ModelInputLayout, modelInputLayout } from '../model/fitted-input.js';
+import type { Random } from '../util/random.js';
+
+export interface Batch {
+  readonly xs: Record<string, tf.Tensor>;
+  readonly ys?: tf.Tensor;
+}
+
+/** Rows of one split, served as batches of tensors. Data stays in JS memory; only the batch enters the backend. */
+export interface BatchSource {
+  readonly rows: number;
+  /** Tensors for the rows at `positions`; the caller disposes them. */
+  batch(positions: readonly number[], training: boolean): Promise<Batch>;
+}
+
+type Flat = Float32Array | Int32Array;
+
+function sampleSize(shape: readonly number[]): number {
+  return shape.reduce((product, d) => product * d, 1);
+}
+
+function gather(source: Flat, width: number, positions: readonly number[]): Flat {
+  const out = new (source.constructor as Float32ArrayConstructor | Int32ArrayConstructor)(positions.length * width);
+  positions.forEach((position, i) => out.set(source.subarray(position * width, (position + 1) * width), i * width));
+  return out;
+}
+
+function isContiguous(positions: readonly number[]): boolean {
+  for (let i = 1; i < positions.length; i++) if (positions[i] !== positions[i - 1] + 1) return false;
+  return true;
+}
+
+function slice(source: Flat, width: number, positions: readonly number[]): Flat {
+  if (positions.length > 0 && isContiguous(positions)) {
+    return source.subarray(positions[0] * width, (positions[positions.length - 1] + 1) * width);
+  }
+  return gather(source, width, positions);
+}
+
+async function transformAll(inputs: readonly FittedInput[], rows: readonly Row[], training: boolean, random: Random): Promise<Map<string, Flat>> {
+  const arrays = new Map<string, Flat>();
+  const layout = modelInputLayout(inputs);
+  for (const fitted of inputs) {
+    const result: FeatureArrays = await fitted.preprocessor.transform(rows, { training, random: () => random.next() });
+    for (const entry of layout.filter((e) => e.input === fitted.spec.name)) {
+      const array = result[entry.feature.key];
+      const expected = rows.length * sampleSize(entry.feature.shape);
+      if (!array || array.length !== expected) {
+        throw new Error(`encoder ${fitted.encoder.type} returned ${array?.length ?? 'no'} values for feature "${entry.feature.key}" of input "${fitted.spec.name}", expected ${expected}`);
+      }
+      arrays.set(entry.name, array);
+    }
+  }
+  return arrays;
+}
+
+function toTensors(layout: readonly ModelInputLayout[], arrays: Map<string, Flat>, count: number): Record<string, tf.Tensor> {
+  const xs: Record<string, tf.Tensor> = {};
+  for (const entry of layout) {
+    xs[entry.name] = tf.tensor(arrays.get(entry.name)!, [count, ...entry.feature.shape], entry.feature.dtype);
+  }
+  return xs;
+}
+
+export interface BatchSourceOptions {
+  inputs: readonly FittedInput[];
+  rows: readonly Row[];
+  /** Row-major training targets, `targetWidth` values per row. */
+  targets?: Float32Array;
+  targetWidth: number;
+  random: Random;
+}
+
+/** Transforms the split once (no augmentation) or per batch (augmenting preprocessors, training batches only). */
+export async function createBatchSource(options: BatchSourceOptions): Promise<BatchSource> {
+  const { inputs, rows, targets, targetWidth, random } = options;
+  const layout = modelInputLayout(inputs);
+  const augments = inputs.some((input) => input.preprocessor.augments);
+  const fixed = await transformAll(inputs, rows, false, random);
+  const targetTensor = (positions: readonly number[]) =>
+    targets ? tf.tensor2d(slice(targets, targetWidth, positions) as Float32Array, [positions.length, targetWidth]) : undefined;
+  return {
+    rows: rows.length,
+    async batch(positions, training) {
+      if (training && augments) {
+        const live = await transformAll(inputs, positions.map((p) => rows[p]), true, random);
+        return { xs: toTensors(layout, live, positions.length), ys: targetTensor(positions) };
+      }
+      const arrays = new Map([...fixed].map(([name, array]) => {
+        const entry = layout.find((e) => e.name === name)!;
+        return [name, slice(array, sampleSize(entry.feature.shape), positions)];
+      }));
+      return { xs: toTensors(layout, arrays, positions.length), ys: targetTensor(positions) };
+    },
+  };
+}
+
+/** Consecutive batches of positions 0..rows-1, in a seeded random order when `order` is given. */
+export function batchPositions(rows: number, batchSize: number, order?: Random): number[][] {
+  const positions = Array.from({ length: rows }, (_, i) => i);
+  if (order) order.shuffle(positions);
+  const batches: number[][] = [];
+  for (let start = 0; start < rows; start += batchSize) batches.push(positions.slice(start, start + batchSize));
+  return batches;
+}
