@@ -9,6 +9,10 @@ const roots = process.argv.slice(2);
 if (roots.length === 0) roots.push('src');
 
 function collect(dir, out) {
+  if (!statSync(dir).isDirectory()) {
+    out.push(dir);
+    return out;
+  }
   for (const entry of readdirSync(dir)) {
     if (entry === 'node_modules' || entry === 'dist') continue;
     const path = join(dir, entry);

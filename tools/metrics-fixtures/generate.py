@@ -207,7 +207,8 @@ SCORE_CASES = [
     ("edges_on_bins", [0, 1, 1, 0, 1, 0, 1, 0, 1, 1], [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 0.3, 0.1, 0.7, 0.5]),
     ("only_negatives", [0, 0, 0, 0], [0.1, 0.7, 0.3, 0.7]),
     ("only_positives", [1, 1, 1, 1], [0.1, 0.7, 0.3, 0.7]),
-    ("f1_tie", [1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1]),
+    # F1 is 2/3 at both 0.9 and 0.2: the lowest tied threshold wins (np.argmax over increasing thresholds)
+    ("f1_tie", [1, 0, 0, 1], [0.9, 0.6, 0.4, 0.2]),
 ]
 _y, _s = random_binary(300, 2)
 SCORE_CASES.append(("random300_ties", _y.tolist(), _s.tolist()))

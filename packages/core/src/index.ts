@@ -50,3 +50,7 @@ export { loadModel, type LoadedModel, type LoadModelOptions } from './api/load-m
 export { listPlugins, type PluginListing } from './api/plugins.js';
 export type { ConfigureContainer } from './api/run-container.js';
 export { ARTIFACT_FILES, type ArtifactMeta } from './artifacts/artifact.js';
+
+// Shared layers and the layer test harness for plugin authors
+export * from './layers/index.js';
+export * from './testing/index.js';

@@ -17,17 +17,21 @@ export function parseCsv(text: string, source: string, delimiter = ','): CsvReco
   let fields: string[] = [];
   let field = '';
   let recordLine = 1;
+  // fieldStarted: the current field has consumed a character (a quote then opens nothing);
+  // recordStarted: the current record has (so an empty line is skipped, but `""` is a record).
   let fieldStarted = false;
+  let recordStarted = false;
   const endRecord = () => {
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !fieldStarted)) records.push({ fields, line: recordLine });
+    if (recordStarted) records.push({ fields, line: recordLine });
     fields = [];
     field = '';
     fieldStarted = false;
+    recordStarted = false;
   };
   while (i < text.length) {
     const ch = text[i];
-    if (ch === '"' && field === '' && !fieldStarted) {
+    if (ch === '"' && !fieldStarted) {
       const quoteLine = line;
       i++;
       for (;;) {
@@ -51,6 +55,7 @@ export function parseCsv(text: string, source: string, delimiter = ','): CsvReco
         i++;
       }
       fieldStarted = true;
+      recordStarted = true;
       const next = text[i];
       if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
         throw new PolymodalError(`${source}:${line}: unexpected character ${JSON.stringify(next)} after a closing quote`, {
@@ -62,7 +67,8 @@ export function parseCsv(text: string, source: string, delimiter = ','): CsvReco
     if (ch === delimiter) {
       fields.push(field);
       field = '';
-      fieldStarted = true;
+      fieldStarted = false;
+      recordStarted = true;
       i++;
     } else if (ch === '\n' || ch === '\r') {
       endRecord();
@@ -72,9 +78,10 @@ export function parseCsv(text: string, source: string, delimiter = ','): CsvReco
     } else {
       field += ch;
       fieldStarted = true;
+      recordStarted = true;
       i++;
     }
   }
-  if (field !== '' || fields.length > 0 || fieldStarted) endRecord();
+  if (recordStarted) endRecord();
   return records;
 }

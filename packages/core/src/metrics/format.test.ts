@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatFixed } from './index.js';
+import { formatFixed } from './format.js';
 
 // Expected strings are what Python's format(x, '.Nf') prints (round half to even on the exact binary value).
 describe('formatFixed (Python float formatting)', () => {

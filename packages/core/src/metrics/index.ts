@@ -1,10 +1,8 @@
 /**
- * Polymodal metrics: pure TypeScript metric functions over labels and scores that follow
- * scikit-learn's definitions (see README notes in each module for deviations).
+ * Polymodal metrics: pure TypeScript functions over labels and scores (no tfjs) that follow
+ * scikit-learn's definitions. See README.md in this folder for conventions and deviations.
  */
 export type { Numeric, Scored } from './types.js';
-export { pairwiseSum, mean } from './numeric.js';
-export { formatFixed } from './format.js';
 export {
   accuracyScore,
   balancedAccuracyScore,
@@ -37,7 +35,6 @@ export {
   rocAucMultilabel,
   averagePrecisionOneVsRest,
   averagePrecisionMultilabel,
-  oneHot,
   type BinaryClfCurve,
   type RocCurve,
   type PrecisionRecallCurve,

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
 import { inject, injectable } from 'tsyringe';
 import type { Task, TrainingConfig } from '../manifest/types.js';

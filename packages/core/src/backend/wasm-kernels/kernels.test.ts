@@ -10,7 +10,7 @@ import {
   registerWasmTrainingKernels,
   unsortedSegmentSumConfig,
 } from './index.js';
-import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-helpers.js';
+import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 const EXPECTED = [
   'Conv2DBackpropFilter',

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { assertClose, randomArray, seeded, setUpWasm } from './test-helpers.js';
+import { assertClose, randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 before(async () => {
   await setUpWasm();

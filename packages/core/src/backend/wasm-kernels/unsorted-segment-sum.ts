@@ -48,7 +48,7 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
         const id = ids[i];
         if (id >= 0 && id < numSegments && Number.isInteger(id)) {
           keptRows[j] = i;
-          keptIds[j++] = 0;
+          keptIds[j++] = id;
         }
       }
       x = tf.gather(x, tf.tensor1d(keptRows, 'int32'));

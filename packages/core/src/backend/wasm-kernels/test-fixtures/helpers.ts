@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { registerWasmTrainingKernels } from './index.js';
+import { registerWasmTrainingKernels } from '../index.js';
 
 /** Initialises wasm, registers the training kernels and leaves 'wasm' active. Returns what was registered. */
 export async function setUpWasm(): Promise<string[]> {

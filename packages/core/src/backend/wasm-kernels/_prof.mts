@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+const t = (l: string, f: () => tf.Tensor) => { tf.tidy(()=>f().dataSync()); const s=performance.now(); for(let i=0;i<3;i++) tf.tidy(()=>f().dataSync()); console.log(l, ((performance.now()-s)/3).toFixed(1)); };
+const dy = tf.randomNormal([32,32,32,32]) as tf.Tensor4D; const f = tf.randomNormal([3,3,32,1]) as tf.Tensor4D;
+t('dw same', () => tf.depthwiseConv2d(dy, f, 1, 'same'));
+t('dw explicit', () => tf.depthwiseConv2d(dy, f, 1, [[0,0],[1,1],[1,1],[0,0]] as any));
+t('dw same flipped fresh', () => tf.depthwiseConv2d(dy, tf.reverse(f,[0,1]), 1, 'same'));
+t('dw same fresh filter clone', () => tf.depthwiseConv2d(dy, f.add(0), 1, 'same'));
+t('conv2d same fresh filter', () => tf.conv2d(dy, tf.randomNormal([3,3,32,32]), 1, 'same'));
+t('conv2d same fixed', () => tf.conv2d(dy, tf.ones([3,3,32,32]) as tf.Tensor4D, 1, 'same'));
+const x = tf.randomNormal([3200,64]); const ids = tf.randomUniform([3200],0,20000,'int32');
+t('scatterND', () => tf.scatterND(ids.reshape([3200,1]), x, [20000,64]));
+t('zeros 20000x64', () => tf.zeros([20000,64]));
+t('ids dataSync', () => { ids.dataSync(); return tf.scalar(0); });
