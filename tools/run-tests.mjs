@@ -3,7 +3,8 @@
 // and runs them with tsx, resolving workspace packages to their TypeScript sources.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const roots = process.argv.slice(2);
 if (roots.length === 0) roots.push('src');
@@ -30,6 +31,10 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--conditions=@polymodal/source', '--import', 'tsx', '--test', '--test-concurrency=1', ...files],
-  { stdio: 'inherit' },
+  {
+    stdio: 'inherit',
+    // One tsconfig for every package's sources, so decorators compile the same whichever package runs its tests.
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(dirname(fileURLToPath(import.meta.url)), '..', 'tsconfig.base.json') },
+  },
 );
 process.exit(result.status ?? 1);

@@ -48,3 +48,10 @@ describe('log loss, Brier score and calibration vs scikit-learn', () => {
     assert.throws(() => calibrationCurve([0, 1], [0.5, 1.5]), /probability/);
   });
 });
+
+it('float32 probabilities use float32 eps, as scikit-learn does for a float32 array', () => {
+  // float32 thirds sum to 0.99999994: within float32 tolerance, outside float64's.
+  const thirds = [1 / 3, 1 / 3, 1 / 3, 0.25, 0.25, 0.5];
+  assert.deepEqual(logLoss([2, 2], new Float32Array(thirds)).warnings, []);
+  assert.equal(logLoss([2, 2], Array.from(new Float32Array(thirds))).warnings.length, 1);
+});

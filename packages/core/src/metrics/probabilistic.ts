@@ -14,10 +14,13 @@ import {
 
 /** float64 machine epsilon, `np.finfo(np.float64).eps`. */
 export const FLOAT64_EPS = Number.EPSILON;
+/** float32 machine epsilon, `np.finfo(np.float32).eps`. */
+export const FLOAT32_EPS = 2 ** -23;
 
 /**
  * Cross-entropy (`log_loss`), following current scikit-learn (>= 1.5): probabilities are clipped
- * to `[eps, 1 - eps]` with `eps = np.finfo(float64).eps` (≈ 2.22e-16) and are NOT renormalized;
+ * to `[eps, 1 - eps]` with `eps = np.finfo(dtype).eps` (≈ 2.22e-16 for float64, 1.19e-7 for a
+ * Float32Array) and are NOT renormalized;
  * rows that do not sum to one (np.allclose, rtol = sqrt(eps)) produce a warning.
  *
  * - Binary: `yProb` has one value per sample, P(class 1); `yTrue` is 0/1.
@@ -33,7 +36,8 @@ export function logLoss(yTrue: Numeric, yProb: Numeric): Scored {
     throw new Error(`logLoss: yProb length ${yProb.length} is not a multiple of the ${n} samples`);
   }
   const k = yProb.length / n;
-  const eps = FLOAT64_EPS;
+  // scikit-learn takes eps from the probabilities' dtype: model outputs are float32.
+  const eps = yProb instanceof Float32Array ? FLOAT32_EPS : FLOAT64_EPS;
   const clip = (p: number) => Math.min(Math.max(p, eps), 1 - eps);
   const losses = new Float64Array(n);
   const warnings: string[] = [];

@@ -11,6 +11,8 @@ export interface Batch {
 /** Rows of one split, served as batches of tensors. Data stays in JS memory; only the batch enters the backend. */
 export interface BatchSource {
   readonly rows: number;
+  /** Input values per row, over all model inputs (sizes chunks). */
+  readonly valuesPerRow: number;
   /** Tensors for the rows at `positions`; the caller disposes them. */
   batch(positions: readonly number[], training: boolean): Promise<Batch>;
 }
@@ -83,6 +85,7 @@ export async function createBatchSource(options: BatchSourceOptions): Promise<Ba
     targets ? tf.tensor2d(slice(targets, targetWidth, positions) as Float32Array, [positions.length, targetWidth]) : undefined;
   return {
     rows: rows.length,
+    valuesPerRow: layout.reduce((sum, entry) => sum + sampleSize(entry.feature.shape), 0),
     async batch(positions, training) {
       if (training && augments) {
         const live = await transformAll(inputs, positions.map((p) => rows[p]), true, random);

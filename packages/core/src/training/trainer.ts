@@ -6,11 +6,12 @@ import { TASK_HEADS } from '../model/heads.js';
 import { createOptimizer, getLearningRate, setLearningRate } from '../model/optimizer.js';
 import { TOKENS } from '../tokens.js';
 import type { Random } from '../util/random.js';
-import { type BatchSource, batchPositions } from './batch-source.js';
+import type { BatchSource } from './batch-source.js';
 import { BestCheckpoint } from './callbacks/best-checkpoint.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { FixedSchedule, ReduceOnPlateau } from './callbacks/learning-rate-schedule.js';
 import type { TrainingCallback, TrainingControl } from './callbacks/training-callback.js';
+import { BatchProgress, trainEpoch, validateEpoch } from './epoch-runner.js';
 import type { EpochLogs, Reporter } from './reporter.js';
 
 export interface TrainingJob {
@@ -50,26 +51,7 @@ export interface Trainer {
   train(job: TrainingJob): Promise<TrainingResult>;
 }
 
-/** Keras 2 logs `acc`; people write `accuracy` (Keras 2.3+), so logs use that name. */
-function normaliseLogs(logs: tf.Logs | undefined): EpochLogs {
-  const out: EpochLogs = {};
-  for (const [key, value] of Object.entries(logs ?? {})) {
-    if (typeof value !== 'number') continue;
-    out[key.replace(/(^|_)acc$/, '$1accuracy')] = value;
-  }
-  return out;
-}
-
-function dataset(source: BatchSource, batchSize: number, training: boolean, random?: Random): tf.data.Dataset<tf.TensorContainer> {
-  return tf.data.generator(async function* () {
-    for (const positions of batchPositions(source.rows, batchSize, random)) {
-      const batch = await source.batch(positions, training);
-      yield { xs: batch.xs, ys: batch.ys! } as unknown as tf.TensorContainer;
-    }
-  });
-}
-
-/** Trains with tfjs's fitDataset, adding the callbacks tfjs lacks (checkpoint, schedules, best-weight restore). */
+/** Trains epoch by epoch, adding the callbacks tfjs lacks: checkpoints, schedules, early stopping with best-weight restore. */
 @injectable()
 export class DefaultTrainer implements Trainer {
   constructor(@inject(TOKENS.Reporter) private readonly reporter: Reporter, @inject(TOKENS.Random) private readonly random: Random) {}
@@ -88,7 +70,6 @@ export class DefaultTrainer implements Trainer {
       setLearningRate: (rate) => setLearningRate(optimizer, rate),
       stop(reason) {
         stopReason ??= reason;
-        model.stopTraining = true;
       },
     };
     const earlyStopping = config.earlyStopping && job.validation ? new EarlyStopping(config.earlyStopping) : undefined;
@@ -104,39 +85,25 @@ export class DefaultTrainer implements Trainer {
     const batches = Math.ceil(job.train.rows / config.batchSize);
     this.reporter.event({ type: 'trainStart', epochs: config.epochs, batchesPerEpoch: batches, trainRows: job.train.rows, validationRows: job.validation?.rows ?? 0 });
     const history: EpochRecord[] = [];
-    const shuffle = config.shuffle ? this.random.fork('shuffle') : undefined;
-    let epochStarted = 0;
-    let currentEpoch = 0;
-    let rateThisEpoch = getLearningRate(optimizer);
+    const order = config.shuffle ? this.random.fork('shuffle') : undefined;
+    let epoch = 0;
+    const progress = new BatchProgress(batches, (batch, logs) =>
+      this.reporter.event({ type: 'batchEnd', epoch: epoch + 1, epochs: config.epochs, batch, batches, loss: logs.loss ?? NaN, logs }));
 
     for (const callback of callbacks) await callback.onTrainBegin?.(control);
     try {
-      await model.fitDataset(dataset(job.train, config.batchSize, true, shuffle), {
-        epochs: config.epochs,
-        validationData: job.validation ? dataset(job.validation, config.batchSize, false) : undefined,
-        classWeight: job.classWeight,
-        yieldEvery: 'never',
-        callbacks: {
-          onEpochBegin: async (epoch) => {
-            currentEpoch = epoch;
-            epochStarted = performance.now();
-            for (const callback of callbacks) await callback.onEpochBegin?.(epoch, control);
-            rateThisEpoch = getLearningRate(optimizer);
-          },
-          onBatchEnd: async (batch, logs) => {
-            const normalised = normaliseLogs(logs);
-            this.reporter.event({ type: 'batchEnd', epoch: currentEpoch + 1, epochs: config.epochs, batch: batch + 1, batches, loss: normalised.loss ?? NaN, logs: normalised });
-          },
-          onEpochEnd: async (epoch, logs) => {
-            const normalised = normaliseLogs(logs);
-            if (job.epochMetrics) Object.assign(normalised, await job.epochMetrics(model));
-            const seconds = (performance.now() - epochStarted) / 1000;
-            history.push({ epoch: epoch + 1, logs: normalised, learningRate: rateThisEpoch, seconds });
-            this.reporter.event({ type: 'epochEnd', epoch: epoch + 1, epochs: config.epochs, logs: normalised, learningRate: rateThisEpoch, seconds });
-            for (const callback of callbacks) await callback.onEpochEnd?.(epoch, normalised, control);
-          },
-        },
-      });
+      for (; epoch < config.epochs && stopReason === undefined; epoch++) {
+        const started = performance.now();
+        for (const callback of callbacks) await callback.onEpochBegin?.(epoch, control);
+        const learningRate = getLearningRate(optimizer);
+        const logs = await trainEpoch(model, job.train, { batchSize: config.batchSize, order, classWeight: job.classWeight, progress });
+        if (job.validation) Object.assign(logs, await validateEpoch(model, job.validation, config.batchSize));
+        if (job.epochMetrics) Object.assign(logs, await job.epochMetrics(model));
+        const seconds = (performance.now() - started) / 1000;
+        history.push({ epoch: epoch + 1, logs, learningRate, seconds });
+        this.reporter.event({ type: 'epochEnd', epoch: epoch + 1, epochs: config.epochs, logs, learningRate, seconds });
+        for (const callback of callbacks) await callback.onEpochEnd?.(epoch, logs, control);
+      }
     } finally {
       for (const callback of callbacks) await callback.onTrainEnd?.(control);
       optimizer.dispose();

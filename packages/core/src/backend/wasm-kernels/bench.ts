@@ -11,11 +11,20 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from './index.js';
 
+/** One call plus a dataSync (forces completion). The array is not returned from tidy: tidy would walk it. */
+function callOnce(run: () => tf.Tensor): void {
+  const out = run();
+  out.dataSync();
+  out.dispose();
+}
+
 function timeKernel(label: string, run: () => tf.Tensor, reps = 10): number {
-  for (let i = 0; i < 2; i++) tf.tidy(() => run().dataSync()); // warm-up (XNNPACK setup, allocator)
+  for (let i = 0; i < 2; i++) callOnce(run); // warm-up (XNNPACK setup, allocator)
+  const before = tf.memory().numTensors;
   const start = performance.now();
-  for (let i = 0; i < reps; i++) tf.tidy(() => run().dataSync());
+  for (let i = 0; i < reps; i++) callOnce(run);
   const ms = (performance.now() - start) / reps;
+  if (tf.memory().numTensors !== before) throw new Error(`${label}: tensors leaked`);
   console.log(`${label.padEnd(72)} ${ms.toFixed(2).padStart(8)} ms/call`);
   return ms;
 }

@@ -10,7 +10,7 @@
  *   input  = x transposed to [1, H, W, B*C]
  *   filter = dy transposed to [OH, OW, B*C, M]   (channel multiplier M)
  *   conv   = depthwiseConv2d(input, filter, stride = dilation, dilation = stride) : [1, KH, KW, B*C*M]
- * followed by a sum over the batch. Measured ~3-50x faster on wasm than a per-tap
+ * followed by a sum over the batch. Measured on wasm 3x (stride 1) to 60x (stride 2) faster than a per-tap
  * slice * dy + reduce formulation.
  */
 import * as tf from '@tensorflow/tfjs';
