@@ -9,6 +9,7 @@ import { checkRows } from '../pipeline/check-rows.js';
 import { columnUses, splitPrepared } from '../pipeline/prepare-data.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
+import { withTransformPool } from '../pipeline/transform-pool.js';
 import { silentReporter } from '../training/reporter.js';
 import { createRandom } from '../util/random.js';
 import { loadModel, type LoadModelOptions, type LoadedModel } from './load-model.js';
@@ -62,7 +63,8 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       const split = splitPrepared(manifest, { table, rows, lines, skipped, labels: model.labels, inputs });
       rows = split.test.map((i) => rows[i]);
     }
-    const source = await createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed) });
+    const source = await withTransformPool(model.manifest.data.workers, inputs, rows.length, (pool) =>
+      createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool }));
     const outputs = await predictOutputs(model.model, source, manifest.training.batchSize);
     const targets = model.labels.targets(rows);
     const { values, warnings } = splitMetrics(model.labels, targets, outputs, manifest.evaluation.metrics ?? [], model.meta.threshold);

@@ -10,6 +10,7 @@ import { type LoadedManifest, resolveManifestValue } from '../manifest/load-mani
 import type { BackendName, Manifest } from '../manifest/types.js';
 import type { FittedInput } from '../model/fitted-input.js';
 import type { PolymodalPlugin } from '../plugin/contracts.js';
+import { pluginModuleOf } from '../plugin/plugin-modules.js';
 import { inputSpecs } from '../pipeline/prepare-data.js';
 import type { Reporter } from '../training/reporter.js';
 import { silentReporter } from '../training/reporter.js';
@@ -74,7 +75,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     const encoder = loaded.registry.encoder(spec.encoder);
     const state = preprocessing.inputs[spec.name];
     if (state === undefined) throw new PolymodalError(`${absolute}: ${ARTIFACT_FILES.preprocessing} has no state for input "${spec.name}"`);
-    return { spec, encoder, preprocessor: encoder.createPreprocessor(spec, state) };
+    const module = pluginModuleOf(loaded.registry.providerOf(spec.encoder)!);
+    return { spec, encoder, preprocessor: encoder.createPreprocessor(spec, state), module };
   });
   let model: tf.LayersModel;
   try {

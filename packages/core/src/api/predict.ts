@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { predictOutputs } from '../evaluation/predict-outputs.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
+import { withTransformPool } from '../pipeline/transform-pool.js';
 import { silentReporter } from '../training/reporter.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { createRandom } from '../util/random.js';
@@ -74,7 +75,8 @@ export async function predict(dir: string, options: PredictOptions): Promise<Pre
     const policy = options.onInvalidRow ?? model.manifest.data.onInvalidRow;
     const { table, inputs, valid, skipped } = await readCheckedRows(model, path, false, policy, (message) => reporter.event({ type: 'warning', message }));
     const rows = valid.map((i) => table.rows[i]);
-    const source = await createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed) });
+    const source = await withTransformPool(model.manifest.data.workers, inputs, rows.length, (pool) =>
+      createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool }));
     const outputs = await predictOutputs(model.model, source, model.manifest.training.batchSize);
     const predictions = toPredictions(model.labels, outputs, valid.map((i) => table.lines[i]), model.meta.threshold);
     if (options.output) {

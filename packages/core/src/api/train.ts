@@ -17,6 +17,7 @@ import { prepareTrainingData, splitPrepared, type PreparedData } from '../pipeli
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { TOKENS } from '../tokens.js';
 import { createBatchSource, type BatchSource } from '../training/batch-source.js';
+import { type TransformPool, withTransformPool } from '../pipeline/transform-pool.js';
 import type { EpochLogs, Reporter } from '../training/reporter.js';
 import { silentReporter } from '../training/reporter.js';
 import type { Trainer, TrainingResult } from '../training/trainer.js';
@@ -117,7 +118,7 @@ function resolveClassWeight(manifest: Manifest, data: PreparedData, trainTargets
   return weights;
 }
 
-async function splitData(data: PreparedData, indices: number[], random: Random): Promise<SplitData> {
+async function splitData(data: PreparedData, indices: number[], random: Random, pool: TransformPool | undefined): Promise<SplitData> {
   const rows = indices.map((i) => data.rows[i]);
   const targets = data.labels.targets(rows);
   const trainingTargets = data.labels.trainingTargets(targets);
@@ -127,6 +128,7 @@ async function splitData(data: PreparedData, indices: number[], random: Random):
     targets: trainingTargets,
     targetWidth: trainingTargets.length / Math.max(1, rows.length),
     random,
+    pool,
   });
   return { rows, targets, source };
 }
@@ -154,8 +156,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   data.labels.fit(trainRows);
   const extraMetrics = extraMonitoredMetrics(manifest, split.validation.length > 0);
 
-  const [trainSplit, validationSplit, testSplit] = await Promise.all(
-    [split.train, split.validation, split.test].map((indices, i) => splitData(data, indices, random.fork(`augment/${i}`))),
+  const [trainSplit, validationSplit, testSplit] = await withTransformPool(manifest.data.workers, data.inputs, data.rows.length, (pool) =>
+    Promise.all([split.train, split.validation, split.test].map((indices, i) => splitData(data, indices, random.fork(`augment/${i}`), pool))),
   );
   const batchSize = manifest.training.batchSize;
   const outDir = resolve(options.outDir ?? join(dir, 'runs', manifest.name));

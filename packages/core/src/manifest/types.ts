@@ -68,6 +68,7 @@ export interface Manifest {
     delimiter?: string;
     split: { validation: number; test: number; stratify: boolean; seed: number; column?: string };
     onInvalidRow: 'fail' | 'skip';
+    workers: number | 'auto';
   };
   inputs: Record<string, InputEntry>;
   fusion: { type: string; options: Record<string, unknown> };

@@ -5,6 +5,7 @@ import { cell } from '../data/cell.js';
 import type { FittedInput } from '../model/fitted-input.js';
 import { inputColumns, type Manifest, type ResolvedManifest } from '../manifest/types.js';
 import type { InputSpec, Row } from '../plugin/contracts.js';
+import { pluginModuleOf } from '../plugin/plugin-modules.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { dirname } from 'node:path';
 import { checkColumnsExist, type ColumnUse } from './check-columns.js';
@@ -57,7 +58,7 @@ export async function prepareTrainingData(resolved: ResolvedManifest, registry: 
     const encoder = registry.encoder(spec.encoder);
     const preprocessor = encoder.createPreprocessor(spec);
     preprocessor.inspect?.(table.rows);
-    return { spec, encoder, preprocessor };
+    return { spec, encoder, preprocessor, module: pluginModuleOf(registry.providerOf(spec.encoder)!) };
   });
   const checks = [(row: Row) => labels.check(row), ...inputs.map((input) => (row: Row) => input.preprocessor.check(row))];
   const { valid, skipped } = checkRows(table, checks, manifest.data.onInvalidRow, warn);

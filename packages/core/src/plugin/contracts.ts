@@ -88,6 +88,11 @@ export interface EncoderDefinition<Options = any, State extends JsonValue = any>
   readonly columns: { readonly min: number; readonly max?: number };
   /** What `build` returns; fusions check it. */
   readonly produces: readonly FeatureKind[];
+  /**
+   * `heavy` when `transform` is CPU-bound (tokenising, decoding, spectrograms): with `data.workers: "auto"`
+   * it then runs in worker threads, which load this plugin's module and restore the preprocessor from its state.
+   */
+  readonly preprocessing?: 'light' | 'heavy';
   createPreprocessor(input: InputSpec<Options>, state?: State): Preprocessor<State>;
   /**
    * Adds the encoder's layers. `inputs` holds one symbolic input per feature key; `preprocessor` is fitted

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { PolymodalError } from '../errors.js';
 import type { PluginReference } from '../manifest/types.js';
 import type { PolymodalPlugin } from './contracts.js';
+import { rememberPluginModule } from './plugin-modules.js';
 
 export function pluginPackageName(reference: PluginReference): string {
   return typeof reference === 'string' ? reference : reference.package;
@@ -53,7 +54,8 @@ export async function loadPlugins(
         exitCode: 2,
       });
     }
-    const module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+    const url = pathToFileURL(entry).href;
+    const module = (await import(url)) as { default?: unknown };
     const exported = module.default;
     const plugin = typeof exported === 'function' ? (exported as (o?: unknown) => unknown)(options) : exported;
     if (!isPlugin(plugin)) {
@@ -68,6 +70,7 @@ export async function loadPlugins(
         exitCode: 2,
       });
     }
+    rememberPluginModule(plugin, { url, options });
     plugins.push(plugin);
   }
   return plugins;

@@ -85,3 +85,8 @@ export function testManifest(overrides: Record<string, unknown> = {}): Record<st
     ...overrides,
   };
 }
+
+/** As a published plugin package would export it: a factory. */
+export default function testPluginFactory() {
+  return testPlugin;
+}

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FeatureArrays, Row } from '../plugin/contracts.js';
 import { type FittedInput, type ModelInputLayout, modelInputLayout } from '../model/fitted-input.js';
+import type { TransformPool } from '../pipeline/transform-pool.js';
 import type { Random } from '../util/random.js';
 
 export interface Batch {
@@ -41,11 +42,14 @@ function slice(source: Flat, width: number, positions: readonly number[]): Flat 
   return gather(source, width, positions);
 }
 
-async function transformAll(inputs: readonly FittedInput[], rows: readonly Row[], training: boolean, random: Random): Promise<Map<string, Flat>> {
+async function transformAll(inputs: readonly FittedInput[], rows: readonly Row[], training: boolean, random: Random, pool?: TransformPool): Promise<Map<string, Flat>> {
   const arrays = new Map<string, Flat>();
   const layout = modelInputLayout(inputs);
   for (const fitted of inputs) {
-    const result: FeatureArrays = await fitted.preprocessor.transform(rows, { training, random: () => random.next() });
+    // Workers serve the fixed (non-augmented) transform only: augmentation draws from this run's seeded stream.
+    const result: FeatureArrays = pool && !training && pool.accepts(fitted) && rows.length > 0
+      ? await pool.transform(fitted, rows)
+      : await fitted.preprocessor.transform(rows, { training, random: () => random.next() });
     for (const entry of layout.filter((e) => e.input === fitted.spec.name)) {
       const array = result[entry.feature.key];
       const expected = rows.length * sampleSize(entry.feature.shape);
@@ -73,14 +77,16 @@ export interface BatchSourceOptions {
   targets?: Float32Array;
   targetWidth: number;
   random: Random;
+  /** Worker threads for the one-off transform of the split. */
+  pool?: TransformPool;
 }
 
 /** Transforms the split once (no augmentation) or per batch (augmenting preprocessors, training batches only). */
 export async function createBatchSource(options: BatchSourceOptions): Promise<BatchSource> {
-  const { inputs, rows, targets, targetWidth, random } = options;
+  const { inputs, rows, targets, targetWidth, random, pool } = options;
   const layout = modelInputLayout(inputs);
   const augments = inputs.some((input) => input.preprocessor.augments);
-  const fixed = await transformAll(inputs, rows, false, random);
+  const fixed = await transformAll(inputs, rows, false, random, pool);
   const targetTensor = (positions: readonly number[]) =>
     targets ? tf.tensor2d(slice(targets, targetWidth, positions) as Float32Array, [positions.length, targetWidth]) : undefined;
   return {
