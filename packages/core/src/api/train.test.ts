@@ -110,3 +110,14 @@ test('invalid rows fail with file, line and column, or are skipped and counted',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a run that fails during training leaves no model folder and no staging folder', async () => {
+  const { dir, manifestPath } = workspace(testManifest({ training: { backend: 'wasm', epochs: 2, batchSize: 16, seed: 5, checkpoint: {} } }));
+  try {
+    const failing = { train: async () => { throw new Error('trainer exploded'); } };
+    await assert.rejects(train({ manifest: manifestPath, plugins: [testPlugin], configure: (c) => c.register(TOKENS.Trainer, { useValue: failing }) }), /trainer exploded/);
+    assert.deepEqual(readdirSync(join(dir, 'runs')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

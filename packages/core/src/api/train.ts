@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { selectBackend, type BackendInfo } from '../backend/select-backend.js';
 import { withSeededTfjsRandom } from '../backend/seeded-tfjs-random.js';
@@ -162,84 +163,89 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const batchSize = manifest.training.batchSize;
   const outDir = resolve(options.outDir ?? join(dir, 'runs', manifest.name));
   const staging = await stagingDirectory(outDir);
-
-  const { model, training } = await withSeededTfjsRandom(manifest.training.seed, async () => {
-    const model = composeModel(manifest, loaded.registry, data.inputs, data.labels);
-    const epochMetrics = extraMetrics.length === 0 ? undefined : async (m: tf.LayersModel): Promise<EpochLogs> => {
-      const outputs = await predictOutputs(m, validationSplit.source, batchSize);
-      const { values } = splitMetrics(data.labels, validationSplit.targets, outputs, extraMetrics, 0.5);
-      return Object.fromEntries(Object.entries(values).map(([k, v]) => [`val_${k}`, v]));
-    };
-    const trainer = run.resolve<Trainer>(TOKENS.Trainer);
-    const training = await trainer.train({
-      model,
-      task: manifest.output.task,
-      train: trainSplit.source,
-      validation: validationSplit.rows.length > 0 ? validationSplit.source : undefined,
-      config: manifest.training,
-      classWeight: resolveClassWeight(manifest, data, trainSplit.targets),
-      checkpointDir: join(staging, ARTIFACT_FILES.checkpoints),
-      epochMetrics,
+  try {
+    const { model, training } = await withSeededTfjsRandom(manifest.training.seed, async () => {
+      const model = composeModel(manifest, loaded.registry, data.inputs, data.labels);
+      const epochMetrics = extraMetrics.length === 0 ? undefined : async (m: tf.LayersModel): Promise<EpochLogs> => {
+        const outputs = await predictOutputs(m, validationSplit.source, batchSize);
+        const { values } = splitMetrics(data.labels, validationSplit.targets, outputs, extraMetrics, 0.5);
+        return Object.fromEntries(Object.entries(values).map(([k, v]) => [`val_${k}`, v]));
+      };
+      const trainer = run.resolve<Trainer>(TOKENS.Trainer);
+      const training = await trainer.train({
+        model,
+        task: manifest.output.task,
+        train: trainSplit.source,
+        validation: validationSplit.rows.length > 0 ? validationSplit.source : undefined,
+        config: manifest.training,
+        classWeight: resolveClassWeight(manifest, data, trainSplit.targets),
+        checkpointDir: join(staging, ARTIFACT_FILES.checkpoints),
+        epochMetrics,
+      });
+      return { model, training };
     });
-    return { model, training };
-  });
 
-  const outputs = await Promise.all([trainSplit, validationSplit, testSplit].map((s) => predictOutputs(model, s.source, batchSize)));
-  let threshold = typeof manifest.evaluation.threshold === 'number' ? manifest.evaluation.threshold : 0.5;
-  if (manifest.evaluation.threshold === 'maxF1') {
-    if (validationSplit.rows.length === 0) warn('evaluation.threshold "maxF1" needs validation rows; using 0.5');
-    else threshold = chooseThreshold(validationSplit.targets, outputs[1]);
+    const outputs = await Promise.all([trainSplit, validationSplit, testSplit].map((s) => predictOutputs(model, s.source, batchSize)));
+    let threshold = typeof manifest.evaluation.threshold === 'number' ? manifest.evaluation.threshold : 0.5;
+    if (manifest.evaluation.threshold === 'maxF1') {
+      if (validationSplit.rows.length === 0) warn('evaluation.threshold "maxF1" needs validation rows; using 0.5');
+      else threshold = chooseThreshold(validationSplit.targets, outputs[1]);
+    }
+    const names = manifest.evaluation.metrics ?? [];
+    const [trainMetrics, validationMetrics, testMetrics]: SplitMetrics[] = [trainSplit, validationSplit, testSplit].map((s, i) =>
+      splitMetrics(data.labels, s.targets, outputs[i], names, threshold),
+    );
+    const metrics: MetricsReport = {
+      task: manifest.output.task,
+      threshold,
+      rows: { train: trainSplit.rows.length, validation: validationSplit.rows.length, test: testSplit.rows.length },
+      train: trainMetrics.values,
+      validation: validationMetrics.values,
+      test: testMetrics.values,
+      warnings: [...new Set([...trainMetrics.warnings, ...validationMetrics.warnings, ...testMetrics.warnings])],
+      skippedRows: data.skipped,
+    };
+
+    const preprocessing: PreprocessingState = {
+      inputs: Object.fromEntries(data.inputs.map((input) => [input.spec.name, input.preprocessor.state()])),
+      labels: data.labels.state(),
+    };
+    const meta: ArtifactMeta = {
+      format: ARTIFACT_FORMAT,
+      formatVersion: ARTIFACT_FORMAT_VERSION,
+      name: manifest.name,
+      createdAt: new Date().toISOString(),
+      coreVersion: CORE_VERSION,
+      backend: { name: backend.name, tfjsBackend: backend.tfjsBackend, gpu: backend.gpu },
+      plugins: loaded.registry.list().map((p) => ({ name: p.name, version: p.version, apiVersion: p.apiVersion })),
+      task: manifest.output.task,
+      classes: [...data.labels.classes],
+      threshold,
+      inputs: data.inputs.map((input) => ({ name: input.spec.name, encoder: input.spec.encoder, columns: [...input.spec.columns] })),
+      modelInputs: modelInputLayout(data.inputs).map((entry) => entry.name),
+      seed: manifest.training.seed,
+      trainingData: loaded.resolved.dataPath,
+    };
+    await model.save(fileSystemHandler(join(staging, ARTIFACT_FILES.model)));
+    await writeJsonAtomic(join(staging, ARTIFACT_FILES.preprocessing), preprocessing);
+    await writeJsonAtomic(join(staging, ARTIFACT_FILES.manifest), manifest);
+    await writeJsonAtomic(join(staging, ARTIFACT_FILES.history), {
+      epochs: training.history,
+      epochsRun: training.epochsRun,
+      stopReason: training.stopReason ?? null,
+      restoredEpoch: training.restoredEpoch ?? null,
+      checkpointEpoch: training.checkpointEpoch ?? null,
+    });
+    await writeJsonAtomic(join(staging, ARTIFACT_FILES.metrics), metrics);
+    await writeFileAtomic(join(staging, ARTIFACT_FILES.summary), formatSummary(summarizeModel(model)) + '\n');
+    await writeJsonAtomic(join(staging, ARTIFACT_FILES.meta), meta);
+    await commitDirectory(staging, outDir);
+    model.dispose();
+    for (const warning of metrics.warnings) warn(warning);
+    return { outDir, backend, metrics, training };
+  } catch (error) {
+    // The model folder is complete or absent: a failed run leaves nothing behind.
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
-  const names = manifest.evaluation.metrics ?? [];
-  const [trainMetrics, validationMetrics, testMetrics]: SplitMetrics[] = [trainSplit, validationSplit, testSplit].map((s, i) =>
-    splitMetrics(data.labels, s.targets, outputs[i], names, threshold),
-  );
-  const metrics: MetricsReport = {
-    task: manifest.output.task,
-    threshold,
-    rows: { train: trainSplit.rows.length, validation: validationSplit.rows.length, test: testSplit.rows.length },
-    train: trainMetrics.values,
-    validation: validationMetrics.values,
-    test: testMetrics.values,
-    warnings: [...new Set([...trainMetrics.warnings, ...validationMetrics.warnings, ...testMetrics.warnings])],
-    skippedRows: data.skipped,
-  };
-
-  const preprocessing: PreprocessingState = {
-    inputs: Object.fromEntries(data.inputs.map((input) => [input.spec.name, input.preprocessor.state()])),
-    labels: data.labels.state(),
-  };
-  const meta: ArtifactMeta = {
-    format: ARTIFACT_FORMAT,
-    formatVersion: ARTIFACT_FORMAT_VERSION,
-    name: manifest.name,
-    createdAt: new Date().toISOString(),
-    coreVersion: CORE_VERSION,
-    backend: { name: backend.name, tfjsBackend: backend.tfjsBackend, gpu: backend.gpu },
-    plugins: loaded.registry.list().map((p) => ({ name: p.name, version: p.version, apiVersion: p.apiVersion })),
-    task: manifest.output.task,
-    classes: [...data.labels.classes],
-    threshold,
-    inputs: data.inputs.map((input) => ({ name: input.spec.name, encoder: input.spec.encoder, columns: [...input.spec.columns] })),
-    modelInputs: modelInputLayout(data.inputs).map((entry) => entry.name),
-    seed: manifest.training.seed,
-    trainingData: loaded.resolved.dataPath,
-  };
-  await model.save(fileSystemHandler(join(staging, ARTIFACT_FILES.model)));
-  await writeJsonAtomic(join(staging, ARTIFACT_FILES.preprocessing), preprocessing);
-  await writeJsonAtomic(join(staging, ARTIFACT_FILES.manifest), manifest);
-  await writeJsonAtomic(join(staging, ARTIFACT_FILES.history), {
-    epochs: training.history,
-    epochsRun: training.epochsRun,
-    stopReason: training.stopReason ?? null,
-    restoredEpoch: training.restoredEpoch ?? null,
-    checkpointEpoch: training.checkpointEpoch ?? null,
-  });
-  await writeJsonAtomic(join(staging, ARTIFACT_FILES.metrics), metrics);
-  await writeFileAtomic(join(staging, ARTIFACT_FILES.summary), formatSummary(summarizeModel(model)) + '\n');
-  await writeJsonAtomic(join(staging, ARTIFACT_FILES.meta), meta);
-  await commitDirectory(staging, outDir);
-  model.dispose();
-  for (const warning of metrics.warnings) warn(warning);
-  return { outDir, backend, metrics, training };
 }
