@@ -36,7 +36,9 @@ export interface EvaluateResult {
 /** Reads a data file with the model's restored preprocessing, applying the run's row policy. */
 export async function readCheckedRows(model: LoadedModel, path: string, withLabels: boolean, policy: 'fail' | 'skip', warn: (m: string) => void) {
   const manifest = model.manifest;
-  const table: Table = await readTable(path, path === model.meta.trainingData ? { format: manifest.data.format, delimiter: manifest.data.delimiter } : {});
+  const table: Table = await readTable(path, path === model.meta.trainingData
+    ? { format: manifest.data.format, delimiter: manifest.data.delimiter, missingHint: 'The model was trained on this file; give --data FILE to evaluate on another.' }
+    : { missingHint: 'Check the path given on the command line (relative to the current directory).' });
   const uses = columnUses(manifest, withLabels).filter((use) => use.pointer !== '/data/split/column' || path === model.meta.trainingData);
   checkColumnsExist(table, uses);
   const inputs = model.inputsFor(dirname(path));

@@ -56,7 +56,13 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   const reporter = options.reporter ?? silentReporter;
   const absolute = resolve(dir);
   const meta = await readJson<ArtifactMeta>(join(absolute, ARTIFACT_FILES.meta), ARTIFACT_FILES.meta);
-  if (meta.format !== ARTIFACT_FORMAT) throw new PolymodalError(`${absolute}: ${ARTIFACT_FILES.meta} is not a Polymodal model description`, { exitCode: 2 });
+  if (meta.format !== ARTIFACT_FORMAT) {
+    const looksLikeManifest = (meta as unknown as { version?: unknown; inputs?: unknown }).inputs !== undefined;
+    throw new PolymodalError(`${absolute}: ${ARTIFACT_FILES.meta} is not a Polymodal model description${looksLikeManifest ? ' (it is a manifest: this is a project folder)' : ''}`, {
+      hint: `Give the model folder that \`polymodal train\` wrote (by default ${join('runs', '<name>')} beside the manifest, or its --out).`,
+      exitCode: 2,
+    });
+  }
   const manifestJson = await readJson<Manifest>(join(absolute, ARTIFACT_FILES.manifest), ARTIFACT_FILES.manifest);
   const preprocessing = await readJson<PreprocessingState>(join(absolute, ARTIFACT_FILES.preprocessing), ARTIFACT_FILES.preprocessing);
   const loaded = await resolveManifestValue(manifestJson, join(absolute, ARTIFACT_FILES.manifest), {

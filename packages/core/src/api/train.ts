@@ -180,6 +180,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         config: manifest.training,
         classWeight: resolveClassWeight(manifest, data, trainSplit.targets),
         checkpointDir: join(staging, ARTIFACT_FILES.checkpoints),
+        publishedCheckpointDir: join(outDir, ARTIFACT_FILES.checkpoints),
         epochMetrics,
       });
       return { model, training };

@@ -38,7 +38,8 @@ export class LabelCodec {
   }
 
   /** Settles the classes from every labelled row (so a stratified split can see them) and, for regression, nothing yet. */
-  static fromRows(output: Manifest['output'], rows: readonly Row[]): LabelCodec {
+  static fromRows(output: Manifest['output'], rows: readonly Row[], source?: string): LabelCodec {
+    const inFile = source ? ` in ${source}` : '';
     const columns = Array.isArray(output.column) ? output.column : [output.column];
     const base: LabelState = { task: output.task, columns, classes: [], numericClasses: false, separator: output.separator };
     if (output.task === 'regression') return new LabelCodec(base);
@@ -74,7 +75,7 @@ export class LabelCodec {
     if (output.task === 'binary') {
       if (classes.length !== 2) {
         throw new PolymodalError(
-          `output.column "${columns[0]}": a binary task needs exactly 2 classes, found ${classes.length}` +
+          `output.column "${columns[0]}": a binary task needs exactly 2 classes, found ${classes.length}${inFile}` +
             (classes.length <= 10 ? ` (${classes.map((c) => JSON.stringify(c)).join(', ')})` : ''),
           { hint: classes.length > 2 ? 'Use "task": "multiclass".' : 'Check the label column name and its values.', exitCode: 2 },
         );
@@ -87,7 +88,7 @@ export class LabelCodec {
         classes = [classes.find((c) => c !== positive)!, positive];
       }
     } else if (output.task === 'multiclass' && classes.length < 2) {
-      throw new PolymodalError(`output.column "${columns[0]}": a multiclass task needs at least 2 classes, found ${classes.length}`, { exitCode: 2 });
+      throw new PolymodalError(`output.column "${columns[0]}": a multiclass task needs at least 2 classes, found ${classes.length}${inFile}`, { exitCode: 2 });
     }
     return new LabelCodec({ ...base, classes, numericClasses: numeric });
   }

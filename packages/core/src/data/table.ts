@@ -19,6 +19,8 @@ export interface Table {
 export interface ReadTableOptions {
   format?: TableFormat;
   delimiter?: string;
+  /** What to tell the user when the file is missing (where the path came from). */
+  missingHint?: string;
 }
 
 export function formatOf(path: string, format?: TableFormat): TableFormat {
@@ -39,7 +41,7 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new PolymodalError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`, {
-      hint: 'Paths in a manifest are relative to the manifest file.',
+      hint: options.missingHint ?? 'Paths in a manifest are relative to the manifest file.',
       cause: error,
     });
   }

@@ -36,7 +36,8 @@ function lineAndColumn(text: string, position: number): string {
 
 export function parseManifestText(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    // Editors on Windows save a byte order mark; the data readers skip it too.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);

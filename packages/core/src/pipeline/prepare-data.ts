@@ -53,7 +53,7 @@ export async function prepareTrainingData(resolved: ResolvedManifest, registry: 
   const { manifest, dataPath } = resolved;
   const table = await readTable(dataPath, { format: manifest.data.format, delimiter: manifest.data.delimiter });
   checkColumnsExist(table, columnUses(manifest, true));
-  const labels = LabelCodec.fromRows(manifest.output, table.rows);
+  const labels = LabelCodec.fromRows(manifest.output, table.rows, table.source);
   const inputs = inputSpecs(manifest, dirname(dataPath)).map((spec): FittedInput => {
     const encoder = registry.encoder(spec.encoder);
     const preprocessor = encoder.createPreprocessor(spec);

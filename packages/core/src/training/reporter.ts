@@ -8,6 +8,7 @@ export type RunEvent =
   | { type: 'batchEnd'; epoch: number; epochs: number; batch: number; batches: number; loss: number; logs: EpochLogs }
   | { type: 'epochEnd'; epoch: number; epochs: number; logs: EpochLogs; learningRate: number; seconds: number }
   | { type: 'stopped'; epoch: number; reason: string }
+  /** `epoch` counts from 1; `path` is where the checkpoint is once the run's model folder is in place. */
   | { type: 'checkpoint'; epoch: number; path: string; monitor: string; value: number };
 
 export interface Reporter {

@@ -24,6 +24,8 @@ export interface TrainingJob {
   readonly classWeight?: Record<number, number>;
   /** Where the checkpoint callback writes, when the manifest asks for one. */
   readonly checkpointDir?: string;
+  /** Where checkpointDir will be once the model folder is committed (what messages show). */
+  readonly publishedCheckpointDir?: string;
   /** Metrics tfjs does not log (e.g. val_f1) that a monitor needs, computed at each epoch's end. */
   readonly epochMetrics?: (model: tf.LayersModel) => Promise<EpochLogs>;
   /** Callbacks beyond those the manifest configures. */
@@ -73,7 +75,7 @@ export class DefaultTrainer implements Trainer {
       },
     };
     const earlyStopping = config.earlyStopping && job.validation ? new EarlyStopping(config.earlyStopping) : undefined;
-    const checkpoint = config.checkpoint && job.checkpointDir ? new BestCheckpoint(config.checkpoint, job.checkpointDir, this.reporter) : undefined;
+    const checkpoint = config.checkpoint && job.checkpointDir ? new BestCheckpoint(config.checkpoint, job.checkpointDir, this.reporter, job.publishedCheckpointDir) : undefined;
     const schedule = config.learningRateSchedule;
     const callbacks: TrainingCallback[] = [
       ...(schedule ? [schedule.type === 'reduceOnPlateau' ? new ReduceOnPlateau(schedule) : new FixedSchedule(schedule)] : []),

@@ -16,6 +16,8 @@ export class BestCheckpoint implements TrainingCallback {
     private readonly config: CheckpointConfig,
     private readonly dir: string,
     private readonly reporter: Reporter,
+    /** Where `dir` will be once the run's model folder is in place, for messages. */
+    private readonly publishedDir = dir,
   ) {
     this.mode = resolveMode(config.monitor, config.mode);
     this.best = initialBest(this.mode);
@@ -36,6 +38,7 @@ export class BestCheckpoint implements TrainingCallback {
     await control.model.save(fileSystemHandler(staging));
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
-    this.reporter.event({ type: 'checkpoint', epoch, path: target, monitor: this.config.monitor, value: current });
+    const published = join(this.publishedDir, this.config.saveBestOnly ? 'best' : 'last');
+    this.reporter.event({ type: 'checkpoint', epoch: epoch + 1, path: published, monitor: this.config.monitor, value: current });
   }
 }
