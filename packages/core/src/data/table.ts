@@ -3,8 +3,9 @@ import { extname } from 'node:path';
 import { PolymodalError } from '../errors.js';
 import type { RawValue, Row } from '../plugin/contracts.js';
 import { parseCsv } from './csv.js';
+import { isDirectory, tableFromDirectory } from './directory-table.js';
 
-export type TableFormat = 'csv' | 'jsonl';
+export type TableFormat = 'csv' | 'jsonl' | 'directory';
 
 /** Rows as read from one file; values are untyped until an encoder or the label parser reads them. */
 export interface Table {
@@ -12,18 +13,25 @@ export interface Table {
   readonly format: TableFormat;
   readonly columns: readonly string[];
   readonly rows: readonly Row[];
-  /** 1-based line number in `source` of each row, for error messages. */
+  /** 1-based line number in `source` of each row (its position, for a folder). */
   readonly lines: readonly number[];
+  /** For a folder source, each row's file, which names it better than a number. */
+  readonly rowNames?: readonly string[];
+}
+
+/** Where a row came from, for messages: `data.csv:12`, or `images/cat/01.png` for a folder source. */
+export function describeRow(table: Table, index: number): string {
+  return table.rowNames ? `${table.source}/${table.rowNames[index]}` : `${table.source}:${table.lines[index]}`;
 }
 
 export interface ReadTableOptions {
-  format?: TableFormat;
+  format?: Exclude<TableFormat, 'directory'>;
   delimiter?: string;
   /** What to tell the user when the file is missing (where the path came from). */
   missingHint?: string;
 }
 
-export function formatOf(path: string, format?: TableFormat): TableFormat {
+export function formatOf(path: string, format?: Exclude<TableFormat, 'directory'>): Exclude<TableFormat, 'directory'> {
   if (format) return format;
   const extension = extname(path).toLowerCase();
   if (extension === '.csv' || extension === '.tsv' || extension === '.txt') return 'csv';
@@ -33,7 +41,13 @@ export function formatOf(path: string, format?: TableFormat): TableFormat {
   });
 }
 
+/** A CSV or JSONL file, or a folder of class subfolders (see tableFromDirectory). */
 export async function readTable(path: string, options: ReadTableOptions = {}): Promise<Table> {
+  if (await isDirectory(path)) {
+    const table = await tableFromDirectory(path);
+    if (table.rows.length === 0) throw new PolymodalError(`${path}: the class subfolders hold no files`);
+    return table;
+  }
   const format = formatOf(path, options.format);
   let text: string;
   try {

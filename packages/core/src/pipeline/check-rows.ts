@@ -1,5 +1,5 @@
 import { PolymodalError } from '../errors.js';
-import type { Table } from '../data/table.js';
+import { describeRow, type Table } from '../data/table.js';
 import type { InvalidValue, Row } from '../plugin/contracts.js';
 import { describeSkipped, emptySkippedRows, recordSkipped, type SkippedRows } from './skipped-rows.js';
 
@@ -27,7 +27,7 @@ export function checkRows(table: Table, checks: readonly RowCheck[], policy: 'fa
     }
     const line = table.lines[index];
     if (policy === 'fail') {
-      throw new PolymodalError(`${table.source}:${line}: column "${invalid.column}": ${invalid.problem}`, {
+      throw new PolymodalError(`${describeRow(table, index)}: column "${invalid.column}": ${invalid.problem}`, {
         hint: 'Fix the value, or set "data.onInvalidRow": "skip" to leave such rows out (they are counted and reported).',
       });
     }
