@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { closestMatch, isPolymodalError } from '@polymodal/core';
 import type { Command } from './commands/command.js';
+import { crossvalCommand } from './commands/crossval.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { explainCommand } from './commands/explain.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { predictCommand } from './commands/predict.js';
@@ -11,7 +13,7 @@ import { validateCommand } from './commands/validate.js';
 import { processOutput, type Output } from './render/reporters.js';
 import { quietTfjsGreeting } from './quiet-tfjs.js';
 
-const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, predictCommand, pluginsCommand, schemaCommand];
+const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, explainCommand, crossvalCommand, predictCommand, pluginsCommand, schemaCommand];
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 function help(): string {

@@ -54,3 +54,14 @@ export { ARTIFACT_FILES, type ArtifactMeta } from './artifacts/artifact.js';
 // Shared layers and the layer test harness for plugin authors
 export * from './layers/index.js';
 export * from './testing/index.js';
+
+// Reports, explanations and cross-validation
+export * from './report/index.js';
+export { explain, permuteColumns, LOWER_IS_BETTER, type ExplainOptions, type ExplainResult } from './api/explain.js';
+export {
+  crossval, runFold, summarizeFolds, type CrossvalOptions, type CrossvalResult, type FoldJob, type FoldResult, type MetricSummary,
+} from './api/crossval.js';
+export { buildCrossvalReport } from './report/crossval-report.js';
+export { meanWithInterval, standardDeviation, tQuantile975 } from './report/statistics.js';
+export { kFoldSplit, kFoldAssignment, type KFoldOptions } from './data/kfold-split.js';
+export type { TrainFold } from './api/train.js';

@@ -1,10 +1,17 @@
-import { evaluate } from '@polymodal/core';
+import { basename, dirname, join, resolve } from 'node:path';
+import { evaluate, PLOT_FORMATS } from '@polymodal/core';
 import { choiceFlag, parseCommandArgs } from '../args.js';
 import { metricsTable } from '../render/format.js';
 import type { Command } from './command.js';
 import { BACKENDS, ROW_POLICIES, reporterFor } from './reporter-for.js';
 
-const usage = 'polymodal evaluate <model-dir> [--data FILE] [--backend B] [--on-invalid-row fail|skip] [--json]';
+/** `runs/churn` -> `runs/churn-evaluation.html`. */
+export function evaluationReportPath(modelDir: string): string {
+  const absolute = resolve(modelDir);
+  return join(dirname(absolute), `${basename(absolute)}-evaluation.html`);
+}
+
+const usage = 'polymodal evaluate <model-dir> [--data FILE] [--backend B] [--on-invalid-row fail|skip] [--report FILE] [--plots png|svg] [--json]';
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -15,6 +22,8 @@ export const evaluateCommand: Command = {
       data: { type: 'string' },
       backend: { type: 'string' },
       'on-invalid-row': { type: 'string' },
+      report: { type: 'string' },
+      plots: { type: 'string' },
       json: { type: 'boolean' },
     }, ['model-dir'], usage);
     const json = values.json === true;
@@ -23,6 +32,9 @@ export const evaluateCommand: Command = {
       backend: choiceFlag(values, 'backend', BACKENDS, usage),
       onInvalidRow: choiceFlag(values, 'on-invalid-row', ROW_POLICIES, usage),
       reporter: reporterFor(output, json),
+      // Default: beside the model folder, so the folder written by train stays as it was.
+      report: (values.report as string | undefined) ?? evaluationReportPath(positionals[0]),
+      plots: choiceFlag(values, 'plots', PLOT_FORMATS, usage),
     });
     if (json) {
       output.out(JSON.stringify({ type: 'result', ...result }) + '\n');
@@ -32,6 +44,7 @@ export const evaluateCommand: Command = {
     if (result.report) output.out('\n' + result.report + '\n');
     output.out(metricsTable({ value: result.metrics }) + '\n');
     for (const warning of result.warnings) output.err(`warning: ${warning}\n`);
+    if (result.written) output.out(`\nReport: ${result.written.html}${result.written.plotsDir ? ` (plots in ${result.written.plotsDir})` : ''}\n`);
     return 0;
   },
 };

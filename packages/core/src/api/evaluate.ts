@@ -13,11 +13,19 @@ import { withTransformPool } from '../pipeline/transform-pool.js';
 import { silentReporter } from '../training/reporter.js';
 import { createRandom } from '../util/random.js';
 import { loadModel, type LoadModelOptions, type LoadedModel } from './load-model.js';
+import { buildReport } from '../report/build-report.js';
+import { loadSharp } from '../report/png.js';
+import { readArtifacts } from '../report/read-artifacts.js';
+import { writeReport, type PlotFormat, type WrittenReport } from '../report/write-report.js';
 
 export interface EvaluateOptions extends LoadModelOptions {
   /** Data with labels; default: the test split of the training data, rebuilt from the manifest's seed. */
   data?: string;
   onInvalidRow?: 'fail' | 'skip';
+  /** Write an HTML report (the model folder's contents plus this evaluation's charts) to this file. */
+  report?: string;
+  /** With `report`: also write each chart as a file in `<report>-plots/` (PNG needs the optional package sharp). */
+  plots?: PlotFormat;
 }
 
 export interface EvaluateResult {
@@ -31,6 +39,8 @@ export interface EvaluateResult {
   skippedRows: SkippedRows;
   /** scikit-learn's classification report for classification tasks. */
   report?: string;
+  /** The HTML report and plot files written, when `options.report` was given. */
+  written?: WrittenReport;
 }
 
 /** Reads a data file with the model's restored preprocessing, applying the run's row policy. */
@@ -53,6 +63,7 @@ export async function readCheckedRows(model: LoadedModel, path: string, withLabe
 export async function evaluate(dir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const reporter = options.reporter ?? silentReporter;
   const warn = (message: string) => reporter.event({ type: 'warning', message });
+  const sharp = options.report && options.plots === 'png' ? await loadSharp() : undefined;
   const model = await loadModel(dir, options);
   try {
     const manifest = model.manifest;
@@ -77,7 +88,27 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
         k === 2 && model.labels.task === 'binary' ? (outputs[r] >= model.meta.threshold ? 1 : 0) : argmax(outputs, r * k, k));
       report = classificationReport(Array.from(targets), predicted, { labels: model.labels.classes.map((_, i) => i), targetNames: [...model.labels.classes] });
     }
-    return { dataSource: path, rowsUsed: options.data ? 'all rows' : 'test split', rows: rows.length, threshold: model.meta.threshold, metrics: values, warnings, skippedRows: skipped, report };
+    let written: WrittenReport | undefined;
+    if (options.report) {
+      const built = await buildReport({
+        artifacts: await readArtifacts(model.dir),
+        evaluation: {
+          title: options.data ? `${path} (all rows)` : `test split of ${path}`,
+          task: model.labels.task,
+          classes: model.labels.classes,
+          threshold: model.meta.threshold,
+          rows: rows.length,
+          targets,
+          scores: model.labels.fromModelOutput(outputs),
+          metrics: values,
+          warnings,
+          skippedRows: skipped,
+        },
+        generatedBy: 'polymodal evaluate',
+      });
+      written = await writeReport(built, resolve(options.report), { plots: options.plots, sharp });
+    }
+    return { dataSource: path, rowsUsed: options.data ? 'all rows' : 'test split', rows: rows.length, threshold: model.meta.threshold, metrics: values, warnings, skippedRows: skipped, report, written };
   } finally {
     model.model.dispose();
   }

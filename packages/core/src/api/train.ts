@@ -28,6 +28,12 @@ import { createRandom, type Random } from '../util/random.js';
 import { ARTIFACT_FILES, ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type ArtifactMeta, type PreprocessingState } from '../artifacts/artifact.js';
 import { commitDirectory, stagingDirectory } from '../artifacts/commit-directory.js';
 import { createRunContainer, type ConfigureContainer } from './run-container.js';
+import { buildReport } from '../report/build-report.js';
+import { kFoldSplit } from '../data/kfold-split.js';
+import { loadSharp } from '../report/png.js';
+import { PLOTS_DIR, REPORT_FILE } from '../report/read-artifacts.js';
+import type { EvaluationData, HistoryFile } from '../report/types.js';
+import { writeReport, type PlotFormat } from '../report/write-report.js';
 
 export interface TrainOptions {
   /** A manifest path, or a manifest already loaded with loadManifest(). */
@@ -38,6 +44,21 @@ export interface TrainOptions {
   reporter?: Reporter;
   plugins?: readonly PolymodalPlugin[];
   configure?: ConfigureContainer;
+  /** Also write report.html (learning curves, confusion matrix, curves, summary, manifest) into the model folder. */
+  report?: boolean;
+  /** With `report`: also write each chart as a file under plots/ (PNG needs the optional package sharp). */
+  plots?: PlotFormat;
+  /** Cross-validation: hold out this fold as the test split (preprocessing is fitted on the fold's train rows only). */
+  fold?: TrainFold;
+}
+
+export interface TrainFold {
+  folds: number;
+  /** 0-based fold to hold out. */
+  index: number;
+  /** Seed of the fold assignment (default data.split.seed; crossval varies it per repeat). */
+  seed?: number | string;
+  stratify: boolean;
 }
 
 export interface MetricsReport {
@@ -56,6 +77,8 @@ export interface TrainResult {
   backend: BackendInfo;
   metrics: MetricsReport;
   training: TrainingResult;
+  /** Line in the data file of each split's rows. */
+  splitLines: { train: number[]; validation: number[]; test: number[] };
 }
 
 interface SplitData {
@@ -142,6 +165,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     ? await loadManifest(options.manifest, { overrides: options.overrides, plugins: options.plugins })
     : options.manifest;
   const { manifest, dir } = loaded.resolved;
+  // Fail before training, not after, when PNG plots cannot be made.
+  const sharp = options.report && options.plots === 'png' ? await loadSharp() : undefined;
   const backend = await selectBackend(manifest.training.backend);
   reporter.event({ type: 'info', message: `backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}` });
   backend.notes.forEach(warn);
@@ -149,7 +174,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const random = createRandom(manifest.training.seed);
   const run = createRunContainer({ loaded, backend, reporter, random }, options.configure);
   const data = await prepareTrainingData(loaded.resolved, loaded.registry, warn);
-  const split = splitPrepared(manifest, data);
+  const split = options.fold
+    ? kFoldSplit(data.rows.length, {
+      folds: options.fold.folds,
+      fold: options.fold.index,
+      seed: options.fold.seed ?? manifest.data.split.seed,
+      validation: manifest.data.split.validation,
+      strata: options.fold.stratify ? data.labels.strata(data.rows) : undefined,
+    })
+    : splitPrepared(manifest, data);
   reporter.event({ type: 'info', message: `rows: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test` });
 
   const trainRows = split.train.map((i) => data.rows[i]);
@@ -230,20 +263,41 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await model.save(fileSystemHandler(join(staging, ARTIFACT_FILES.model)));
     await writeJsonAtomic(join(staging, ARTIFACT_FILES.preprocessing), preprocessing);
     await writeJsonAtomic(join(staging, ARTIFACT_FILES.manifest), manifest);
-    await writeJsonAtomic(join(staging, ARTIFACT_FILES.history), {
+    const history: HistoryFile = {
       epochs: training.history,
       epochsRun: training.epochsRun,
       stopReason: training.stopReason ?? null,
       restoredEpoch: training.restoredEpoch ?? null,
       checkpointEpoch: training.checkpointEpoch ?? null,
-    });
+    };
+    const summary = formatSummary(summarizeModel(model)) + '\n';
+    await writeJsonAtomic(join(staging, ARTIFACT_FILES.history), history);
     await writeJsonAtomic(join(staging, ARTIFACT_FILES.metrics), metrics);
-    await writeFileAtomic(join(staging, ARTIFACT_FILES.summary), formatSummary(summarizeModel(model)) + '\n');
+    await writeFileAtomic(join(staging, ARTIFACT_FILES.summary), summary);
     await writeJsonAtomic(join(staging, ARTIFACT_FILES.meta), meta);
+    if (options.report) {
+      // The curves use the test split, or the validation split when there is no test split.
+      const which = testSplit.rows.length > 0 || validationSplit.rows.length === 0 ? 2 : 1;
+      const evaluated = [trainSplit, validationSplit, testSplit][which];
+      const evaluation: EvaluationData = {
+        title: `${which === 2 ? 'test' : 'validation'} split of ${loaded.resolved.dataPath}`,
+        task: manifest.output.task,
+        classes: data.labels.classes,
+        threshold,
+        rows: evaluated.rows.length,
+        targets: evaluated.targets,
+        scores: data.labels.fromModelOutput(outputs[which]),
+        metrics: which === 2 ? testMetrics.values : validationMetrics.values,
+        warnings: which === 2 ? testMetrics.warnings : validationMetrics.warnings,
+      };
+      const report = await buildReport({ artifacts: { dir: outDir, meta, manifest, history, metrics, summary }, evaluation, generatedBy: 'polymodal train' });
+      await writeReport(report, join(staging, REPORT_FILE), { plots: options.plots, plotsDir: join(staging, PLOTS_DIR), sharp });
+    }
     await commitDirectory(staging, outDir);
     model.dispose();
     for (const warning of metrics.warnings) warn(warning);
-    return { outDir, backend, metrics, training };
+    const splitLines = { train: split.train.map((i) => data.lines[i]), validation: split.validation.map((i) => data.lines[i]), test: split.test.map((i) => data.lines[i]) };
+    return { outDir, backend, metrics, training, splitLines };
   } catch (error) {
     // The model folder is complete or absent: a failed run leaves nothing behind.
     await rm(staging, { recursive: true, force: true });

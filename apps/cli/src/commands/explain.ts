@@ -1,0 +1,50 @@
+import { explain, PLOT_FORMATS } from '@polymodal/core';
+import { choiceFlag, integerFlag, parseCommandArgs } from '../args.js';
+import { formatNumber } from '../render/format.js';
+import type { Command } from './command.js';
+import { BACKENDS, ROW_POLICIES, reporterFor } from './reporter-for.js';
+
+const usage = 'polymodal explain <model-dir> [--data FILE] [--repeats N] [--seed N] [--plots png|svg] [--backend B] [--on-invalid-row fail|skip] [--json]';
+
+export const explainCommand: Command = {
+  name: 'explain',
+  summary: 'per-input contribution: the drop in each metric when one input is permuted across rows',
+  usage,
+  async run(argv, output) {
+    const { positionals, values } = parseCommandArgs(argv, {
+      data: { type: 'string' },
+      repeats: { type: 'string' },
+      seed: { type: 'string' },
+      plots: { type: 'string' },
+      backend: { type: 'string' },
+      'on-invalid-row': { type: 'string' },
+      json: { type: 'boolean' },
+    }, ['model-dir'], usage);
+    const json = values.json === true;
+    const result = await explain(positionals[0], {
+      data: values.data as string | undefined,
+      repeats: integerFlag(values, 'repeats', usage),
+      seed: integerFlag(values, 'seed', usage, 0),
+      plots: choiceFlag(values, 'plots', PLOT_FORMATS, usage),
+      backend: choiceFlag(values, 'backend', BACKENDS, usage),
+      onInvalidRow: choiceFlag(values, 'on-invalid-row', ROW_POLICIES, usage),
+      reporter: reporterFor(output, json),
+    });
+    if (json) {
+      output.out(JSON.stringify({ type: 'result', ...result }) + '\n');
+      return 0;
+    }
+    output.out(`${result.dataSource} (${result.rowsUsed}, ${result.rows} rows), ${result.repeats} permutation${result.repeats === 1 ? '' : 's'} per input, seed ${result.seed}\n`);
+    output.out('Drop in each metric when the input is permuted (positive: the model relies on it; 95% CI of the mean):\n\n');
+    const metrics = Object.keys(result.baseline);
+    const header = ['input', 'metric', 'baseline', 'drop', '95% CI'];
+    const rows = result.inputs.flatMap((input) => metrics.map((metric) => {
+      const e = input.metrics[metric];
+      return [input.name, metric, formatNumber(result.baseline[metric]), formatNumber(e.drop), e.ci95 ? `[${formatNumber(e.ci95[0])}, ${formatNumber(e.ci95[1])}]` : '-'];
+    }));
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const row of [header, ...rows]) output.out(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ') + '\n');
+    if (result.files.length > 0) output.out(`\nWritten: ${result.files.join(', ')}\n`);
+    return 0;
+  },
+};
