@@ -1,2 +1,25 @@
-// The image encoder plugin is being written; this entry exists so the workspace builds meanwhile.
-export {};
+import { createRequire } from 'node:module';
+import { definePlugin, type PolymodalPlugin } from '@polymodal/core';
+import { imageCnnEncoder } from './cnn-encoder.js';
+import { imagePretrainedEncoder } from './pretrained-encoder.js';
+
+const { name, version } = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
+
+/** The image encoder plugin. List "@polymodal/encoder-image" in a manifest's plugins to use `image/cnn` and `image/pretrained`. */
+export default function imageEncoders(): PolymodalPlugin {
+  return definePlugin({ name, version, encoders: [imageCnnEncoder, imagePretrainedEncoder] });
+}
+
+export { imageCnnEncoder, convBlock } from './cnn-encoder.js';
+export { imagePretrainedEncoder, BackbonePreprocessor } from './pretrained-encoder.js';
+export { cutBackbone, cutLayer, loadBackbone } from './backbone.js';
+export { featureHead, type HeadOptions } from './head.js';
+export { ImagePreprocessor, DEFAULT_CACHE_DIR, type ImageState } from './image-preprocessor.js';
+export { decodeImage, convertChannels, type DecodeOptions } from './decode.js';
+export { PixelCache, decodeKey, CACHE_FORMAT } from './pixel-cache.js';
+export { applyAugmentation, drawAugmentation, augments, type AugmentParams } from './augment.js';
+export { channelAffine, IMAGENET, type ChannelAffine } from './normalize.js';
+export { sniffFormat, fileProblem, bytesProblem, type ImageFormat } from './image-format.js';
+export { imageSource, parseDataUri, type ImageSource } from './image-source.js';
+export { boundedMap } from './bounded-map.js';
+export * from './options.js';
