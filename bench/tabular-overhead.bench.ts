@@ -87,7 +87,7 @@ async function polymodalTiming(manifestPath: string, outDir: string): Promise<Ti
 async function handWrittenTiming(dataPath: string): Promise<Timing> {
   const table = await readTable(dataPath);
   const options = (await loadManifest(join(dataPath, '..', 'polymodal.json'), { plugins: [tabularEncoders(), concatFusionPlugin()] })).resolved.manifest.inputs.table.options as unknown as TabularOptions;
-  const preprocessor = new TabularPreprocessor({ name: 'table', encoder: 'tabular/mlp', columns: COLUMNS, options, dataDir: '.' });
+  const preprocessor = new TabularPreprocessor({ name: 'table', encoder: 'tabular/mlp', columns: COLUMNS, options, dataDir: '.', manifestDir: '.' });
   preprocessor.inspect(table.rows);
   preprocessor.fit(table.rows);
   const width = preprocessor.features()[0].shape[0];

@@ -10,7 +10,7 @@ const ctx: BuildContext = { tf, layerName: (s) => `photo_${s}_${counter++}` };
 const base: CnnOptions = { ...PREPROCESSING_DEFAULTS, blocks: [{ filters: 32 }, { filters: 64 }], head: 'globalAvgPool', units: [], activation: 'relu', dropout: 0, l2: 0 };
 
 function build(options: Partial<CnnOptions>) {
-  const spec: InputSpec<CnnOptions> = { name: 'photo', encoder: 'image/cnn', columns: ['path'], options: { ...base, ...options }, dataDir: '.' };
+  const spec: InputSpec<CnnOptions> = { name: 'photo', encoder: 'image/cnn', columns: ['path'], options: { ...base, ...options }, dataDir: '.', manifestDir: '.' };
   const preprocessor = imageCnnEncoder.createPreprocessor(spec);
   const [feature] = preprocessor.features();
   const input = tf.input({ shape: [...feature.shape], name: `photo_${counter++}` });

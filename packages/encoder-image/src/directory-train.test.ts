@@ -28,7 +28,7 @@ const manifest = (options: Record<string, unknown>, extra: Record<string, unknow
   name: 'stripes',
   plugins: ['@polymodal/encoder-image', 'polymodal-image-test-fusion'],
   data: { source: 'images', split: { validation: 0.2, test: 0.2, seed: 1, stratify: true }, ...extra },
-  inputs: { photo: { encoder: 'image/cnn', column: 'path', options: { size: [12, 12], channels: 1, root: 'images', blocks: [{ filters: 8, padding: 'same' }], head: 'globalMaxPool', ...options } } },
+  inputs: { photo: { encoder: 'image/cnn', column: 'path', options: { size: [12, 12], channels: 1, blocks: [{ filters: 8, padding: 'same' }], head: 'globalMaxPool', ...options } } },
   fusion: { type: 'pass' },
   output: { column: 'label', task: 'binary', positiveClass: 'vertical' },
   training: { backend: 'wasm', epochs: 12, batchSize: 8, seed: 3, optimizer: { type: 'adam', learningRate: 0.02 } },
@@ -50,8 +50,8 @@ test('a folder of class subfolders trains end to end on wasm, with augmentation 
     const evaluated = await evaluate(result.outDir, { plugins, backend: 'wasm' });
     assert.ok(Math.abs(evaluated.metrics.accuracy - result.metrics.test.accuracy) < 1e-9);
     const list = join(dir, 'new.csv');
-    // Paths resolve from options.root ("images") under the list's folder.
-    writeFileSync(list, 'path\nvertical/000.png\nhorizontal/000.png\n');
+    // A folder source's paths are relative to that folder; a list's paths to the list's own folder.
+    writeFileSync(list, 'path\nimages/vertical/000.png\nimages/horizontal/000.png\n');
     const predicted = await predict(result.outDir, { input: list, plugins, backend: 'wasm' });
     assert.deepEqual(predicted.predictions.map((p) => p.prediction), ['vertical', 'horizontal']);
     // A second run reads every image from the cache: same data, same seed, same metrics.

@@ -180,7 +180,7 @@ export const pretrainedOptionsSchema: JsonSchema = {
   required: ['model'],
   properties: {
     ...preprocessingProperties,
-    model: { type: 'string', description: 'A tfjs LayersModel (model.json or its folder), relative to the data file\'s folder.' },
+    model: { type: 'string', description: 'A tfjs LayersModel (model.json or its folder), relative to the manifest.' },
     layer: { type: 'string', description: 'Cut after this layer (default: the last layer with a 4-D output).' },
     trainableFrom: { type: 'string', description: 'Fine-tune from this backbone layer on (default: frozen backbone).' },
     ...headProperties,

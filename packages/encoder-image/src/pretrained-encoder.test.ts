@@ -35,7 +35,7 @@ let counter = 0;
 const ctx: BuildContext = { tf, layerName: (s) => `photo_${s}_${counter++}` };
 
 async function buildAndFit(dir: string, o: Partial<PretrainedOptions>) {
-  const spec: InputSpec<PretrainedOptions> = { name: 'photo', encoder: 'image/pretrained', columns: ['path'], options: options(o), dataDir: dir };
+  const spec: InputSpec<PretrainedOptions> = { name: 'photo', encoder: 'image/pretrained', columns: ['path'], options: options(o), dataDir: dir, manifestDir: dir };
   const preprocessor = imagePretrainedEncoder.createPreprocessor(spec) as BackbonePreprocessor;
   await preprocessor.fit();
   const input = tf.input({ shape: [12, 12, 1], name: `photo_input_${counter++}` });
@@ -103,7 +103,7 @@ test('a manifest with image/pretrained trains through core, saves, and reloads f
       name: 'pretrained',
       plugins: ['@polymodal/encoder-image', 'polymodal-image-test-fusion'],
       data: { source: 'images', split: { validation: 0.25, test: 0.25, seed: 1 } },
-      inputs: { photo: { encoder: 'image/pretrained', column: 'path', options: { model: 'backbone', size: [12, 12], channels: 1, root: 'images', units: [4] } } },
+      inputs: { photo: { encoder: 'image/pretrained', column: 'path', options: { model: 'backbone', size: [12, 12], channels: 1, units: [4] } } },
       fusion: { type: 'pass' },
       output: { column: 'label', task: 'binary' },
       training: { backend: 'wasm', epochs: 3, batchSize: 4, seed: 2 },

@@ -15,7 +15,7 @@ export class BackbonePreprocessor extends ImagePreprocessor {
 
   override async fit(): Promise<void> {
     if (this.backbone) return;
-    const model = await loadBackbone(this.spec.options.model, this.spec.dataDir, this.spec.name);
+    const model = await loadBackbone(this.spec.options.model, this.spec.manifestDir, this.spec.name);
     const [, h, w, c] = model.inputs[0].shape;
     const [want] = this.features();
     const expected = [h, w, c];

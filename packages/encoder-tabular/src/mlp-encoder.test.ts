@@ -15,7 +15,7 @@ const rows = Array.from({ length: 64 }, (_, i) => ({ n: String(i % 7), c: ['a', 
 
 async function buildAndTrain(options: Partial<TabularOptions>) {
   await tf.setBackend('cpu');
-  const spec: InputSpec<TabularOptions> = { name: 'tab', encoder: 'tabular/mlp', columns: ['n', 'c'], options: { ...base, ...options }, dataDir: '.' };
+  const spec: InputSpec<TabularOptions> = { name: 'tab', encoder: 'tabular/mlp', columns: ['n', 'c'], options: { ...base, ...options }, dataDir: '.', manifestDir: '.' };
   const preprocessor = tabularMlpEncoder.createPreprocessor(spec) as TabularPreprocessor;
   preprocessor.inspect(rows);
   preprocessor.fit(rows);

@@ -9,7 +9,7 @@ const defaults: TabularOptions = {
   units: [8], activation: 'relu', dropout: 0, l2: 0, batchNorm: false,
 };
 const spec = (columns: string[], options: Partial<TabularOptions> = {}): InputSpec<TabularOptions> =>
-  ({ name: 'tab', encoder: 'tabular/mlp', columns, options: { ...defaults, ...options }, dataDir: '.' });
+  ({ name: 'tab', encoder: 'tabular/mlp', columns, options: { ...defaults, ...options }, dataDir: '.', manifestDir: '.' });
 
 const rows = [
   { age: '20', city: 'paris' },

@@ -6,7 +6,7 @@ import { classificationReport } from '../metrics/index.js';
 import type { Row } from '../plugin/contracts.js';
 import { checkColumnsExist } from '../pipeline/check-columns.js';
 import { checkRows } from '../pipeline/check-rows.js';
-import { columnUses, splitPrepared } from '../pipeline/prepare-data.js';
+import { columnUses, dataDirOf, splitPrepared } from '../pipeline/prepare-data.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
 import { withTransformPool } from '../pipeline/transform-pool.js';
@@ -51,7 +51,7 @@ export async function readCheckedRows(model: LoadedModel, path: string, withLabe
     : { missingHint: 'Check the path given on the command line (relative to the current directory).' });
   const uses = columnUses(manifest, withLabels).filter((use) => use.pointer !== '/data/split/column' || path === model.meta.trainingData);
   checkColumnsExist(table, uses);
-  const inputs = model.inputsFor(dirname(path));
+  const inputs = model.inputsFor(dataDirOf(table));
   const checks = [
     ...(withLabels ? [(row: Row) => model.labels.check(row)] : []),
     ...inputs.map((input) => (row: Row) => input.preprocessor.check(row)),

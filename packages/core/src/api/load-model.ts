@@ -77,7 +77,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   }
   const backend = await selectBackend(options.backend ?? 'auto');
   const manifest = loaded.resolved.manifest;
-  const inputsFor = (dataDir: string) => inputSpecs(manifest, dataDir).map((spec): FittedInput => {
+  const inputsFor = (dataDir: string) => inputSpecs(manifest, dataDir, meta.manifestDir ?? absolute).map((spec): FittedInput => {
     const encoder = loaded.registry.encoder(spec.encoder);
     const state = preprocessing.inputs[spec.name];
     if (state === undefined) throw new PolymodalError(`${absolute}: ${ARTIFACT_FILES.preprocessing} has no state for input "${spec.name}"`);

@@ -259,6 +259,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       modelInputs: modelInputLayout(data.inputs).map((entry) => entry.name),
       seed: manifest.training.seed,
       trainingData: loaded.resolved.dataPath,
+    manifestDir: dir,
     };
     await model.save(fileSystemHandler(join(staging, ARTIFACT_FILES.model)));
     await writeJsonAtomic(join(staging, ARTIFACT_FILES.preprocessing), preprocessing);

@@ -37,6 +37,8 @@ export interface ArtifactMeta {
   seed: number;
   /** The training data file (absolute) and its split, so `evaluate` can rebuild the same test split. */
   trainingData: string;
+  /** The manifest's folder (absolute), where paths in encoder options resolved from. */
+  manifestDir?: string;
 }
 
 export interface PreprocessingState {

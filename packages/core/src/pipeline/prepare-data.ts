@@ -23,14 +23,20 @@ export interface PreparedData {
   readonly inputs: FittedInput[];
 }
 
-export function inputSpecs(manifest: Manifest, dataDir: string): InputSpec[] {
+export function inputSpecs(manifest: Manifest, dataDir: string, manifestDir: string): InputSpec[] {
   return Object.entries(manifest.inputs).map(([name, entry]) => ({
     name,
     encoder: entry.encoder,
     columns: inputColumns(entry),
     options: entry.options,
     dataDir,
+    manifestDir,
   }));
+}
+
+/** Where relative paths inside cells resolve from: the data file's folder, or a folder source itself. */
+export function dataDirOf(table: Table): string {
+  return table.format === 'directory' ? table.source : dirname(table.source);
 }
 
 export function columnUses(manifest: Manifest, withLabels: boolean): ColumnUse[] {
@@ -54,7 +60,7 @@ export async function prepareTrainingData(resolved: ResolvedManifest, registry: 
   const table = await readTable(dataPath, { format: manifest.data.format, delimiter: manifest.data.delimiter });
   checkColumnsExist(table, columnUses(manifest, true));
   const labels = LabelCodec.fromRows(manifest.output, table.rows, table.source);
-  const inputs = inputSpecs(manifest, dirname(dataPath)).map((spec): FittedInput => {
+  const inputs = inputSpecs(manifest, dataDirOf(table), resolved.dir).map((spec): FittedInput => {
     const encoder = registry.encoder(spec.encoder);
     const preprocessor = encoder.createPreprocessor(spec);
     preprocessor.inspect?.(table.rows);

@@ -20,7 +20,7 @@ test('worker threads load the plugin from its package and transform exactly as i
     const module = pluginModuleOf(plugin);
     assert.ok(module?.url.endsWith('index.mjs'));
     const encoder = plugin.encoders[0];
-    const spec = { name: 'numbers', encoder: encoder.type, columns: ['a', 'b'], options: { units: 4 }, dataDir: dir };
+    const spec = { name: 'numbers', encoder: encoder.type, columns: ['a', 'b'], options: { units: 4 }, dataDir: dir, manifestDir: dir };
     const rows = tableFromCsv(syntheticCsv(101), 'data.csv').rows;
     const preprocessor = encoder.createPreprocessor(spec);
     await preprocessor.fit(rows);

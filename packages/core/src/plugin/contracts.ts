@@ -60,8 +60,10 @@ export interface InputSpec<Options = Record<string, unknown>> {
   readonly encoder: string;
   readonly columns: readonly string[];
   readonly options: Options;
-  /** Folder of the data file: relative paths inside cells (images, audio) resolve from here. */
+  /** Folder of the data file (or the data folder itself): relative paths inside cells (images, audio) resolve from here. */
   readonly dataDir: string;
+  /** Folder of the manifest: paths in `options` (a backbone, word vectors) resolve from here. */
+  readonly manifestDir: string;
 }
 
 export type FeatureKind = 'vector' | 'sequence';

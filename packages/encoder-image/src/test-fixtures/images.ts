@@ -32,7 +32,7 @@ export function writeFile(path: string, bytes: Uint8Array | string): string {
 }
 
 export function imageSpec(dataDir: string, options: Partial<ImagePreprocessingOptions> = {}, column = 'path'): InputSpec<ImagePreprocessingOptions> {
-  return { name: 'photo', encoder: 'image/cnn', columns: [column], options: { ...PREPROCESSING_DEFAULTS, ...options }, dataDir };
+  return { name: 'photo', encoder: 'image/cnn', columns: [column], options: { ...PREPROCESSING_DEFAULTS, ...options }, dataDir, manifestDir: dataDir };
 }
 
 /** Random pixels from a tiny LCG, so fixtures are the same on every run. */
