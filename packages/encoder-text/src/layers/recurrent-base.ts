@@ -1,0 +1,196 @@
+/**
+ * What PolymodalLSTM and PolymodalGRU share: Keras-compatible weights (`kernel [D, G*units]`,
+ * `recurrent_kernel [units, G*units]`, `bias`), input and recurrent dropout with one mask per sequence (as
+ * Keras), the input projection of every time step in one matMul, and a time loop whose forward pass and
+ * backward pass (back-propagation through time) are written by hand inside one `tf.customGrad`, so the
+ * gradient tape records one node per layer call instead of a dozen per time step.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type RecurrentLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+export type Kwargs = { [key: string]: any };
+
+/** Initializers a recurrent layer config may name (stored by name so the config stays plain JSON). */
+export type RecurrentInitializerName = 'glorotUniform' | 'glorotNormal' | 'orthogonal' | 'zeros' | 'heUniform' | 'leCunUniform';
+
+const INITIALIZERS: Record<RecurrentInitializerName, () => ReturnType<typeof tf.initializers.zeros>> = {
+  glorotUniform: () => tf.initializers.glorotUniform({}),
+  glorotNormal: () => tf.initializers.glorotNormal({}),
+  orthogonal: () => tf.initializers.orthogonal({ gain: 1 }),
+  zeros: () => tf.initializers.zeros(),
+  heUniform: () => tf.initializers.heUniform({}),
+  leCunUniform: () => tf.initializers.leCunUniform({}),
+};
+
+export interface PolymodalRecurrentArgs extends RecurrentLayerArgs {
+  units: number;
+  /** Return the whole output sequence `[batch, steps, units]` instead of the last output `[batch, units]`. */
+  returnSequences?: boolean;
+  /**
+   * Read the sequence from its last step to its first. Unlike Keras, a returned sequence is aligned with the
+   * input steps (output step t belongs to input step t), as Keras's Bidirectional wrapper aligns it.
+   */
+  goBackwards?: boolean;
+  /** Fraction of input features dropped in training (one mask per sequence). Default 0. */
+  dropout?: number;
+  /** Fraction of the recurrent state dropped before the recurrent matMul in training. Default 0. */
+  recurrentDropout?: number;
+  /** Default 'glorotUniform' (Keras). */
+  kernelInitializer?: RecurrentInitializerName;
+  /** Default 'orthogonal' (Keras). */
+  recurrentInitializer?: RecurrentInitializerName;
+  /**
+   * How the time loop runs: 'loops' (plain JavaScript loops over typed arrays: fastest on the cpu and wasm
+   * backends, where each tfjs op has a high fixed cost), 'ops' (a few tfjs ops per step: for GPU backends,
+   * where data stays on the device), or 'auto' (default: 'loops' on cpu and wasm, 'ops' elsewhere). Both
+   * compute the same values and gradients.
+   */
+  implementation?: RecurrentImplementation;
+}
+
+export type RecurrentImplementation = 'auto' | 'loops' | 'ops';
+
+export function checkPositiveInt(value: unknown, option: string, layer: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new Error(`${layer}: ${option} must be a positive integer; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function checkRate(value: unknown, option: string, layer: string): number {
+  if (value == null) return 0;
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new Error(`${layer}: ${option} must be a number in [0, 1); got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkInitializer(name: unknown, option: string, layer: string): RecurrentInitializerName {
+  if (typeof name !== 'string' || !(name in INITIALIZERS)) {
+    throw new Error(`${layer}: ${option} must be one of ${Object.keys(INITIALIZERS).join(', ')}; got ${JSON.stringify(name)}`);
+  }
+  return name as RecurrentInitializerName;
+}
+
+/** A dropout mask of 0 and 1/keep values, Keras's inverted dropout. */
+export function dropoutMask(shape: number[], rate: number): tf.Tensor {
+  return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape), 1 - rate)), 1 - rate));
+}
+
+/** Recurrent layer base; subclasses give the gate count, bias shape and the time loop. */
+export abstract class PolymodalRecurrentBase extends tf.layers.Layer {
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly goBackwards: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly kernelInitializer: RecurrentInitializerName;
+  readonly recurrentInitializer: RecurrentInitializerName;
+  readonly implementation: RecurrentImplementation;
+
+  protected kernel: tf.LayerVariable | null = null;
+  protected recurrentKernel: tf.LayerVariable | null = null;
+  protected bias: tf.LayerVariable | null = null;
+
+  /** Gates per unit: 4 for LSTM (i, f, c, o), 3 for GRU (z, r, h). */
+  protected abstract readonly gates: number;
+  protected abstract who(): string;
+  /** Shape of the bias weight. */
+  protected abstract biasShape(): number[];
+  /** The bias's initial values (Keras's unit forget bias, or zeros). */
+  protected abstract initialBias(): tf.Tensor;
+  /**
+   * The recurrence over time-major inputs `xp [T, batch, G*units]` (input projection, bias included where
+   * the cell adds it to the input side), from a zero state. Returns `[T, batch, units]` when
+   * `sequences`, else `[batch, units]`. `recurrentMask` is `[batch, units]` or null.
+   */
+  protected abstract recurOps(xp: tf.Tensor3D, recurrentMask: tf.Tensor | null, sequences: boolean): tf.Tensor;
+  /** The same recurrence as `recurOps`, run as typed-array loops (one customGrad node, no per-step ops). */
+  protected abstract recurLoops(xp: tf.Tensor3D, recurrentMask: tf.Tensor | null, sequences: boolean): tf.Tensor;
+  /** Bias added to the input projection of every step. */
+  protected abstract inputBias(): tf.Tensor;
+
+  constructor(args: PolymodalRecurrentArgs) {
+    super(args);
+    const who = this.constructor.name;
+    this.units = checkPositiveInt(args.units, 'units', who);
+    this.returnSequences = args.returnSequences ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+    this.dropout = checkRate(args.dropout, 'dropout', who);
+    this.recurrentDropout = checkRate(args.recurrentDropout, 'recurrentDropout', who);
+    this.kernelInitializer = checkInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer', who);
+    this.recurrentInitializer = checkInitializer(args.recurrentInitializer ?? 'orthogonal', 'recurrentInitializer', who);
+    const implementation = args.implementation ?? 'auto';
+    if (!['auto', 'loops', 'ops'].includes(implementation)) {
+      throw new Error(`${who}: implementation must be 'auto', 'loops' or 'ops'; got ${JSON.stringify(implementation)}`);
+    }
+    this.implementation = implementation;
+  }
+
+  /** Whether calls run the typed-array loops (see `implementation`). */
+  usesLoops(): boolean {
+    if (this.implementation !== 'auto') return this.implementation === 'loops';
+    const backend = tf.getBackend();
+    return backend === 'cpu' || backend === 'wasm';
+  }
+
+  private featuresOf(inputShape: tf.Shape | tf.Shape[]): { shape: tf.Shape; features: number } {
+    const shape = (Array.isArray(inputShape[0]) ? (inputShape as tf.Shape[])[0] : inputShape) as tf.Shape;
+    if (shape.length !== 3 || shape[2] == null) {
+      throw new Error(`${this.who()} '${this.name}': expects [batch, steps, features] with known features; got [${shape.join(', ')}]`);
+    }
+    return { shape, features: shape[2] };
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const { features } = this.featuresOf(inputShape);
+    const width = this.gates * this.units;
+    this.kernel = this.addWeight('kernel', [features, width], 'float32', INITIALIZERS[this.kernelInitializer]());
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, width], 'float32', INITIALIZERS[this.recurrentInitializer]());
+    this.bias = this.addWeight('bias', this.biasShape(), 'float32', tf.initializers.zeros());
+    const initial = this.initialBias();
+    this.bias.write(initial);
+    initial.dispose();
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const { shape } = this.featuresOf(inputShape);
+    return this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      if (!this.kernel) throw new Error(`${this.who()} '${this.name}' was called before build()`);
+      let x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
+      if (x.dtype !== 'float32') x = tf.cast(x, 'float32');
+      const [batch, steps, features] = x.shape;
+      const training = kwargs?.['training'] === true;
+      if (training && this.dropout > 0) x = tf.mul(x, tf.expandDims(dropoutMask([batch, features], this.dropout), 1));
+      // Every step's input projection in one matMul, then time-major [T, batch, G*units].
+      const width = this.gates * this.units;
+      const projected = tf.add(tf.matMul(tf.reshape(x, [batch * steps, features]), this.kernel.read()), this.inputBias());
+      let xp = tf.transpose(tf.reshape(projected, [batch, steps, width]), [1, 0, 2]) as tf.Tensor3D;
+      if (this.goBackwards) xp = tf.reverse(xp, 0);
+      const mask = training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout) : null;
+      const out = this.usesLoops() ? this.recurLoops(xp, mask, this.returnSequences) : this.recurOps(xp, mask, this.returnSequences);
+      if (!this.returnSequences) return out;
+      const aligned = this.goBackwards ? tf.reverse(out, 0) : out;
+      return tf.transpose(aligned, [1, 0, 2]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      returnSequences: this.returnSequences,
+      goBackwards: this.goBackwards,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      kernelInitializer: this.kernelInitializer,
+      recurrentInitializer: this.recurrentInitializer,
+      implementation: this.implementation,
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import type { JsonSchema } from '@polymodal/core';
+import type { TokenizerNormalization } from './tokenizer.js';
+import type { RecurrentImplementation } from './layers/recurrent-base.js';
+
+/** Tokenizer and padding options every text encoder takes (Keras Tokenizer + pad_sequences names). */
+export interface TokenizerEncoderOptions {
+  numWords: number;
+  maxLength: number;
+  lower: boolean;
+  filters: string;
+  oovToken: string | null;
+  charLevel: boolean;
+  normalize: TokenizerNormalization;
+  padding: 'pre' | 'post';
+  truncating: 'pre' | 'post';
+  missingText: 'empty' | 'invalid';
+}
+
+export interface EmbeddingOptions {
+  embeddingDim: number;
+  /** A GloVe-format text file (`word v1 v2 ...` per line), relative to the data file's folder. */
+  embeddingsFile?: string;
+  trainEmbeddings: boolean;
+}
+
+export type TextOutput = 'vector' | 'sequence';
+
+export interface RecurrentEncoderOptions extends TokenizerEncoderOptions, EmbeddingOptions {
+  units: number;
+  layers: number;
+  bidirectional: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  output: TextOutput;
+  implementation: RecurrentImplementation;
+}
+
+export interface CnnEncoderOptions extends TokenizerEncoderOptions, EmbeddingOptions {
+  convFilters: number;
+  kernelSizes: number[];
+  activation: 'relu' | 'elu' | 'tanh' | 'swish';
+  dropout: number;
+  output: TextOutput;
+}
+
+export interface TransformerEncoderOptions extends TokenizerEncoderOptions, EmbeddingOptions {
+  heads: number;
+  ffDim: number;
+  blocks: number;
+  dropout: number;
+  pooling: 'mean' | 'max';
+  output: TextOutput;
+}
+
+export interface BagEncoderOptions extends TokenizerEncoderOptions {
+  mode: 'binary' | 'count' | 'tfidf' | 'freq';
+  units: number[];
+  activation: 'relu' | 'elu' | 'tanh' | 'swish';
+  dropout: number;
+}
+
+const tokenizerProperties: Record<string, JsonSchema> = {
+  numWords: { type: 'integer', minimum: 2, default: 10000, description: 'Vocabulary size: the numWords - 1 most frequent training words keep an index (Keras num_words); the embedding has numWords rows.' },
+  maxLength: { type: 'integer', minimum: 1, default: 100, description: 'Tokens per text after padding and truncation (pad_sequences maxlen).' },
+  lower: { type: 'boolean', default: true },
+  filters: { type: 'string', default: '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n', description: 'Characters removed before splitting (Keras default).' },
+  oovToken: { type: ['string', 'null'], default: null, description: 'Token for out-of-vocabulary words (index 1); null drops them (Keras default).' },
+  charLevel: { type: 'boolean', default: false, description: 'Every character is a token.' },
+  normalize: { enum: ['none', 'NFKC'], default: 'none', description: 'Unicode normalization before lower-casing.' },
+  padding: { enum: ['pre', 'post'], default: 'pre' },
+  truncating: { enum: ['pre', 'post'], default: 'pre' },
+  missingText: { enum: ['empty', 'invalid'], default: 'empty', description: "'empty': a missing text is an empty text; 'invalid': the row is invalid (data.onInvalidRow decides)." },
+};
+
+const embeddingProperties: Record<string, JsonSchema> = {
+  embeddingDim: { type: 'integer', minimum: 1, default: 64 },
+  embeddingsFile: { type: 'string', minLength: 1, description: 'Pretrained vectors in GloVe text format (word then embeddingDim numbers per line), relative to the data file.' },
+  trainEmbeddings: { type: 'boolean', default: true, description: 'false freezes the embedding (useful with embeddingsFile).' },
+};
+
+const outputProperty: JsonSchema = { enum: ['vector', 'sequence'], default: 'vector', description: "'sequence' gives [steps, features] for an attention fusion." };
+const dropoutProperty: JsonSchema = { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0 };
+
+export const recurrentOptionsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...tokenizerProperties,
+    ...embeddingProperties,
+    units: { type: 'integer', minimum: 1, default: 32 },
+    layers: { type: 'integer', minimum: 1, default: 1, description: 'Stacked recurrent layers.' },
+    bidirectional: { type: 'boolean', default: false, description: 'Read forwards and backwards and concatenate (2 x units).' },
+    dropout: { ...dropoutProperty, description: 'Input dropout of each recurrent layer (Keras dropout).' },
+    recurrentDropout: { ...dropoutProperty, description: 'Dropout of the recurrent state (Keras recurrent_dropout).' },
+    output: outputProperty,
+    implementation: { enum: ['auto', 'loops', 'ops'], default: 'auto', description: "Time loop: 'loops' (cpu, wasm), 'ops' (GPU backends), 'auto' picks." },
+  },
+};
+
+export const cnnOptionsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...tokenizerProperties,
+    ...embeddingProperties,
+    convFilters: { type: 'integer', minimum: 1, default: 64, description: 'Conv1D filters per kernel size.' },
+    kernelSizes: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, default: [3, 4, 5] },
+    activation: { enum: ['relu', 'elu', 'tanh', 'swish'], default: 'relu' },
+    dropout: { ...dropoutProperty, description: 'Dropout after pooling.' },
+    output: outputProperty,
+  },
+};
+
+export const transformerOptionsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...tokenizerProperties,
+    ...embeddingProperties,
+    heads: { type: 'integer', minimum: 1, default: 2 },
+    ffDim: { type: 'integer', minimum: 1, default: 128 },
+    blocks: { type: 'integer', minimum: 1, default: 1 },
+    dropout: { ...dropoutProperty, default: 0.1 },
+    pooling: { enum: ['mean', 'max'], default: 'mean' },
+    output: outputProperty,
+  },
+};
+
+export const bagOptionsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...tokenizerProperties,
+    numWords: { ...tokenizerProperties.numWords, default: 2000 },
+    mode: { enum: ['binary', 'count', 'tfidf', 'freq'], default: 'tfidf', description: 'Keras texts_to_matrix mode.' },
+    units: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [64] },
+    activation: { enum: ['relu', 'elu', 'tanh', 'swish'], default: 'relu' },
+    dropout: dropoutProperty,
+  },
+};
