@@ -11,7 +11,7 @@ import { schemaCommand } from './commands/schema.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { processOutput, type Output } from './render/reporters.js';
-import { quietTfjsGreeting } from './quiet-tfjs.js';
+import { quietTfjsNotices } from './quiet-tfjs.js';
 
 const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, explainCommand, crossvalCommand, predictCommand, pluginsCommand, schemaCommand];
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -30,7 +30,7 @@ function help(): string {
 
 /** Runs the CLI; returns the exit code. User mistakes print a message and a hint, never a stack trace. */
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
-  quietTfjsGreeting();
+  quietTfjsNotices();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     output.out(help());

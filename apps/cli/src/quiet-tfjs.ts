@@ -1,11 +1,14 @@
 /**
- * tfjs-core prints a long "install tfjs-node for speed" banner the first time a non-native backend starts in
- * Node. The CLI already reports which backend it chose, so it drops that one message and nothing else.
+ * Two tfjs messages that only confuse CLI users: the "install tfjs-node for speed" banner (the CLI reports
+ * which backend it chose) and the orthogonal-initializer slowness notice (recurrent weights of a few thousand
+ * values initialise in milliseconds). Everything else tfjs logs still shows.
  */
-export function quietTfjsGreeting(): void {
-  const original = console.warn;
-  const log = console.log;
-  const isGreeting = (args: unknown[]) => typeof args[0] === 'string' && args[0].includes('Looks like you are running TensorFlow.js in Node.js');
-  console.warn = (...args: unknown[]) => (isGreeting(args) ? undefined : original(...args));
-  console.log = (...args: unknown[]) => (isGreeting(args) ? undefined : log(...args));
+const DROPPED = ['Looks like you are running TensorFlow.js in Node.js', 'Orthogonal initializer is being called on a matrix with more than'];
+
+export function quietTfjsNotices(): void {
+  const isDropped = (args: unknown[]) => typeof args[0] === 'string' && DROPPED.some((text) => (args[0] as string).includes(text));
+  for (const method of ['warn', 'log'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => (isDropped(args) ? undefined : original(...args));
+  }
 }

@@ -74,7 +74,7 @@ const tokenizerProperties: Record<string, JsonSchema> = {
 
 const embeddingProperties: Record<string, JsonSchema> = {
   embeddingDim: { type: 'integer', minimum: 1, default: 64 },
-  embeddingsFile: { type: 'string', minLength: 1, description: 'Pretrained vectors in GloVe text format (word then embeddingDim numbers per line), relative to the data file.' },
+  embeddingsFile: { type: 'string', minLength: 1, description: 'Pretrained vectors in GloVe text format (word then embeddingDim numbers per line), relative to the manifest.' },
   trainEmbeddings: { type: 'boolean', default: true, description: 'false freezes the embedding (useful with embeddingsFile).' },
 };
 

@@ -8,7 +8,7 @@ import { tokenizerDefaults } from './encoders/test-fixtures/defaults.js';
 import { TextPreprocessor } from './text-preprocessor.js';
 
 const spec = (options: Record<string, unknown>, dataDir = '.'): InputSpec<any> =>
-  ({ name: 'text', encoder: 'text/lstm', columns: ['t'], options: { ...tokenizerDefaults, ...options }, dataDir });
+  ({ name: 'text', encoder: 'text/lstm', columns: ['t'], options: { ...tokenizerDefaults, ...options }, dataDir, manifestDir: dataDir });
 
 describe('TextPreprocessor', () => {
   it('tokenizes like Keras (fitted on the rows given to fit only) and pre-pads to maxLength', async () => {

@@ -46,7 +46,7 @@ export class TextPreprocessor implements Preprocessor<TextState> {
     tokenizer.fitOnTexts(rows.map((row) => this.text(row)));
     this.tokenizer = tokenizer;
     if (o.embeddingsFile) {
-      this.pretrained = await readEmbeddingsFile(o.embeddingsFile, this.input.dataDir, tokenizer.wordIndex, this.vocabularySize(), o.embeddingDim ?? 0);
+      this.pretrained = await readEmbeddingsFile(o.embeddingsFile, this.input.manifestDir, tokenizer.wordIndex, this.vocabularySize(), o.embeddingDim ?? 0);
     }
   }
 

@@ -15,7 +15,7 @@ export async function buildEncoder<O>(encoder: EncoderDefinition<O>, options: O,
   await tf.setBackend('cpu');
   let n = 0;
   const ctx: BuildContext = { tf, layerName: (s) => `review_${s}_${++n}` };
-  const spec: InputSpec<O> = { name: 'review', encoder: encoder.type, columns: ['review'], options, dataDir: '.' };
+  const spec: InputSpec<O> = { name: 'review', encoder: encoder.type, columns: ['review'], options, dataDir: '.', manifestDir: '.' };
   const preprocessor = encoder.createPreprocessor(spec) as TextPreprocessor;
   await preprocessor.fit(data);
   const inputs = Object.fromEntries(preprocessor.features().map((f) => [f.key, tf.input({ shape: [...f.shape], dtype: f.dtype, name: `review_${f.key}` })]));
