@@ -8,7 +8,8 @@ export type VegaLiteSpec = TopLevelSpec;
  * renderer 'none'). Element ids (gradients, clip paths) get `idPrefix` so several SVGs can share one page.
  */
 export async function renderSvg(spec: VegaLiteSpec, idPrefix: string): Promise<string> {
-  const compiled = compile(spec).spec;
+  // vega-lite logs spec notices (e.g. union sort hints) to the console; the report has no reader for them.
+  const compiled = compile(spec, { logger: vega.logger(vega.Error) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
     const svg = await view.toSVG();
