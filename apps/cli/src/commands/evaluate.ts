@@ -15,7 +15,7 @@ const usage = 'polymodal evaluate <model-dir> [--data FILE] [--backend B] [--on-
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'metrics of a trained model on labelled data (default: its test split)',
+  summary: 'every metric of a trained model on labelled data (default: its test split), as a report and JSON',
   usage,
   async run(argv, output) {
     const { positionals, values } = parseCommandArgs(argv, {
@@ -27,13 +27,15 @@ export const evaluateCommand: Command = {
       json: { type: 'boolean' },
     }, ['model-dir'], usage);
     const json = values.json === true;
+    const reportPath = (values.report as string | undefined) ?? evaluationReportPath(positionals[0]);
     const result = await evaluate(positionals[0], {
       data: values.data as string | undefined,
       backend: choiceFlag(values, 'backend', BACKENDS, usage),
       onInvalidRow: choiceFlag(values, 'on-invalid-row', ROW_POLICIES, usage),
       reporter: reporterFor(output, json),
       // Default: beside the model folder, so the folder written by train stays as it was.
-      report: (values.report as string | undefined) ?? evaluationReportPath(positionals[0]),
+      report: reportPath,
+      metricsFile: reportPath.replace(/\.html?$/i, '') + '.json',
       plots: choiceFlag(values, 'plots', PLOT_FORMATS, usage),
     });
     if (json) {
@@ -45,6 +47,7 @@ export const evaluateCommand: Command = {
     output.out(metricsTable({ value: result.metrics }) + '\n');
     for (const warning of result.warnings) output.err(`warning: ${warning}\n`);
     if (result.written) output.out(`\nReport: ${result.written.html}${result.written.plotsDir ? ` (plots in ${result.written.plotsDir})` : ''}\n`);
+    output.out(`Metrics: ${reportPath.replace(/\.html?$/i, '')}.json\n`);
     return 0;
   },
 };

@@ -2,7 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { readTable, type Table } from '../data/table.js';
 import { splitMetrics } from '../evaluation/split-metrics.js';
 import { predictOutputs } from '../evaluation/predict-outputs.js';
-import { classificationReport } from '../metrics/index.js';
+import { classificationReport, confusionMatrix, METRIC_NAMES } from '../metrics/index.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import type { Row } from '../plugin/contracts.js';
 import { checkColumnsExist } from '../pipeline/check-columns.js';
 import { checkRows } from '../pipeline/check-rows.js';
@@ -26,6 +27,8 @@ export interface EvaluateOptions extends LoadModelOptions {
   report?: string;
   /** With `report`: also write each chart as a file in `<report>-plots/` (PNG needs the optional package sharp). */
   plots?: PlotFormat;
+  /** Write every metric, the confusion matrix and the classification report to this JSON file. */
+  metricsFile?: string;
 }
 
 export interface EvaluateResult {
@@ -37,6 +40,9 @@ export interface EvaluateResult {
   metrics: Record<string, number>;
   warnings: string[];
   skippedRows: SkippedRows;
+  classes: string[];
+  /** Rows: true class, columns: predicted class, in `classes` order (binary and multiclass). */
+  confusionMatrix?: number[][];
   /** scikit-learn's classification report for classification tasks. */
   report?: string;
   /** The HTML report and plot files written, when `options.report` was given. */
@@ -80,13 +86,18 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool }));
     const outputs = await predictOutputs(model.model, source, manifest.training.batchSize);
     const targets = model.labels.targets(rows);
-    const { values, warnings } = splitMetrics(model.labels, targets, outputs, manifest.evaluation.metrics ?? [], model.meta.threshold);
+    // Every metric of the task, the manifest's choice first: evaluation is where people look for all of them.
+    const names = [...new Set([...(manifest.evaluation.metrics ?? []), ...METRIC_NAMES[model.labels.task]])];
+    const { values, warnings } = splitMetrics(model.labels, targets, outputs, names, model.meta.threshold);
     let report: string | undefined;
+    let matrix: number[][] | undefined;
     if ((model.labels.task === 'binary' || model.labels.task === 'multiclass') && rows.length > 0) {
       const k = model.labels.classes.length;
       const predicted = Array.from({ length: rows.length }, (_, r) =>
         k === 2 && model.labels.task === 'binary' ? (outputs[r] >= model.meta.threshold ? 1 : 0) : argmax(outputs, r * k, k));
-      report = classificationReport(Array.from(targets), predicted, { labels: model.labels.classes.map((_, i) => i), targetNames: [...model.labels.classes] });
+      const labels = model.labels.classes.map((_, i) => i);
+      report = classificationReport(Array.from(targets), predicted, { labels, targetNames: [...model.labels.classes] });
+      matrix = confusionMatrix(Array.from(targets), predicted, { labels });
     }
     let written: WrittenReport | undefined;
     if (options.report) {
@@ -108,7 +119,24 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       });
       written = await writeReport(built, resolve(options.report), { plots: options.plots, sharp });
     }
-    return { dataSource: path, rowsUsed: options.data ? 'all rows' : 'test split', rows: rows.length, threshold: model.meta.threshold, metrics: values, warnings, skippedRows: skipped, report, written };
+    const result: EvaluateResult = {
+      dataSource: path,
+      rowsUsed: options.data ? 'all rows' : 'test split',
+      rows: rows.length,
+      threshold: model.meta.threshold,
+      classes: [...model.labels.classes],
+      metrics: values,
+      confusionMatrix: matrix,
+      warnings,
+      skippedRows: skipped,
+      report,
+      written,
+    };
+    if (options.metricsFile) {
+      const { written: _written, ...serialisable } = result;
+      await writeJsonAtomic(resolve(options.metricsFile), serialisable);
+    }
+    return result;
   } finally {
     model.model.dispose();
   }
