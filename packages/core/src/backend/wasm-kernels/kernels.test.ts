@@ -4,12 +4,17 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 
 import {
+  batchMatMul,
+  batchMatMulOriginal,
+  conv2dBackpropInput,
+  conv2dBackpropInputFallback,
   conv2dBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   registerWasmTrainingKernels,
   unsortedSegmentSumConfig,
 } from './index.js';
+import { setConv2dBackpropInputFallback } from './conv2d-backprop-input.js';
 import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 const EXPECTED = [
@@ -19,12 +24,17 @@ const EXPECTED = [
   'UnsortedSegmentSum',
 ];
 
+/** Kernels wasm has, replaced by faster ones that keep wasm's config as fallback / callee. */
+const REPLACED = ['BatchMatMul', 'Conv2DBackpropInput'];
+
 let firstRegistration: string[] = [];
 const missingBefore: string[] = [];
+const originals: Record<string, tf.KernelConfig | undefined> = {};
 
 before(async () => {
   await import('@tensorflow/tfjs-backend-wasm');
   for (const name of EXPECTED) if (tf.getKernel(name, 'wasm') == null) missingBefore.push(name);
+  for (const name of REPLACED) originals[name] = tf.getKernel(name, 'wasm');
   firstRegistration = await setUpWasm();
 });
 
@@ -56,7 +66,7 @@ function outShape(
 describe('registerWasmTrainingKernels', () => {
   it('registers exactly the kernels wasm lacks, and nothing on a second call', () => {
     assert.deepEqual([...missingBefore].sort(), EXPECTED, 'tfjs-backend-wasm 4.22 should lack these kernels');
-    assert.deepEqual([...firstRegistration].sort(), EXPECTED);
+    assert.deepEqual([...firstRegistration].sort(), [...EXPECTED, ...REPLACED].sort());
     assert.deepEqual(registerWasmTrainingKernels(), []);
     assert.deepEqual(registerWasmTrainingKernels(), []);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, conv2dBackpropFilterConfig.kernelFunc);
@@ -69,8 +79,19 @@ describe('registerWasmTrainingKernels', () => {
       depthwiseConv2dNativeBackpropInputConfig.kernelFunc,
     );
     assert.equal(tf.getKernel('UnsortedSegmentSum', 'wasm')?.kernelFunc, unsortedSegmentSumConfig.kernelFunc);
-    // Kernels the wasm backend has natively stay untouched.
-    assert.notEqual(tf.getKernel('Conv2DBackpropInput', 'wasm'), undefined);
+    // The two replaced kernels: ours registered, wasm's own config kept (setupFunc included) as fallback.
+    for (const name of REPLACED) assert.ok(originals[name] != null, `tfjs-backend-wasm 4.22 should have ${name}`);
+    const convInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    assert.equal(convInput?.kernelFunc, conv2dBackpropInput);
+    assert.equal(conv2dBackpropInputFallback(), originals.Conv2DBackpropInput);
+    assert.equal(convInput?.setupFunc, originals.Conv2DBackpropInput?.setupFunc);
+    const bmm = tf.getKernel('BatchMatMul', 'wasm');
+    assert.equal(bmm?.kernelFunc, batchMatMul);
+    assert.equal(batchMatMulOriginal(), originals.BatchMatMul);
+    assert.equal(bmm?.setupFunc, originals.BatchMatMul?.setupFunc);
+    // Kernels the wasm backend has natively and that are not replaced stay untouched.
+    assert.notEqual(tf.getKernel('Conv2D', 'wasm'), undefined);
+    assert.notEqual(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, undefined);
     assert.equal(tf.getKernel('Conv2D', 'cpu')?.backendName, 'cpu');
   });
 });
@@ -232,6 +253,118 @@ describe('UnsortedSegmentSum on wasm', () => {
   });
 });
 
+describe('Conv2DBackpropInput on wasm (replacement) matches cpu', () => {
+  type Case = {
+    x: [number, number, number, number];
+    f: [number, number, number, number];
+    s: number | [number, number];
+    pad: Pad;
+    fmt?: 'NHWC' | 'NCHW';
+    round?: 'floor' | 'round' | 'ceil';
+  };
+  const cases: Case[] = [
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 4], s: 1, pad: 'valid' },
+    { x: [3, 9, 8, 2], f: [3, 3, 2, 5], s: 2, pad: 'same' },
+    { x: [3, 9, 8, 2], f: [3, 3, 2, 5], s: 2, pad: 'valid' },
+    { x: [2, 8, 8, 4], f: [3, 3, 4, 3], s: 2, pad: 'same' },
+    { x: [1, 11, 5, 3], f: [5, 2, 3, 2], s: 2, pad: 'valid' },
+    { x: [2, 10, 11, 3], f: [3, 3, 3, 2], s: 3, pad: 'same' },
+    { x: [2, 10, 11, 3], f: [2, 2, 3, 2], s: 3, pad: 'valid' }, // stride > kernel: rows no window touches
+    { x: [2, 9, 7, 3], f: [3, 3, 3, 2], s: [2, 1], pad: 'same' },
+    { x: [2, 6, 6, 3], f: [1, 1, 3, 4], s: 1, pad: 'valid' },
+    { x: [2, 1, 9, 3], f: [1, 3, 3, 4], s: 2, pad: 'same' }, // Conv1D as Conv2D
+    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 2, pad: 1 },
+    { x: [2, 8, 7, 3], f: [3, 3, 3, 2], s: 2, pad: 1, round: 'floor' },
+    { x: [2, 8, 7, 3], f: [3, 3, 3, 2], s: 2, pad: 1, round: 'ceil' },
+    { x: [2, 8, 7, 3], f: [3, 3, 3, 2], s: 2, pad: 1, round: 'round' },
+    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 2, pad: [[0, 0], [0, 3], [2, 1], [0, 0]] },
+    { x: [2, 3, 7, 7], f: [3, 3, 3, 4], s: 1, pad: 'valid', fmt: 'NCHW' },
+    { x: [2, 3, 7, 7], f: [3, 3, 3, 4], s: 2, pad: 'same', fmt: 'NCHW' },
+    { x: [2, 3, 9, 8], f: [3, 3, 3, 2], s: 2, pad: [[0, 0], [0, 0], [1, 0], [2, 1]], fmt: 'NCHW' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const label = `x ${c.x} filter ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)} ${c.fmt ?? 'NHWC'}${c.round ? ` ${c.round}` : ''}`;
+    it(label, async () => {
+      const rand = seeded(600 + i);
+      const fmt = c.fmt ?? 'NHWC';
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.s, 1, c.pad, c.round, false, fmt === 'NHWC' ? 'channelsLast' : 'channelsFirst');
+      const dyShape = info.outShape;
+      const inputs = {
+        dy: host(randomArray(rand, tf.util.sizeFromShape(dyShape)), dyShape),
+        filter: host(randomArray(rand, tf.util.sizeFromShape(c.f)), c.f),
+      };
+      const attrs = { strides: c.s, pad: c.pad, dataFormat: fmt, dimRoundingMode: c.round, inputShape: c.x };
+      const expected = await runKernelOn('cpu', 'Conv2DBackpropInput', inputs, attrs);
+      const actual = await runKernelOn('wasm', 'Conv2DBackpropInput', inputs, attrs);
+      assert.deepEqual(actual.shape, c.x);
+      assertClose(actual.values, expected.values, 1e-4, 'dx');
+    });
+  }
+
+  it('hands dilations > 1 to the kept wasm kernel', async () => {
+    const kept = conv2dBackpropInputFallback();
+    assert.ok(kept != null);
+    let calls = 0;
+    setConv2dBackpropInputFallback({ ...kept, kernelFunc: (args) => (calls++, kept.kernelFunc(args)) });
+    try {
+      const rand = seeded(650);
+      const x: [number, number, number, number] = [2, 6, 6, 3];
+      const f: [number, number, number, number] = [3, 3, 3, 2];
+      const dyShape = outShape(x, f, 1, 'same', false);
+      const inputs = {
+        dy: host(randomArray(rand, tf.util.sizeFromShape(dyShape)), dyShape),
+        filter: host(randomArray(rand, tf.util.sizeFromShape(f)), f),
+      };
+      const base = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: x };
+      await runKernelOn('wasm', 'Conv2DBackpropInput', inputs, base);
+      assert.equal(calls, 0, 'the composed path handles dilation 1');
+      const viaKept = await runKernelOn('wasm', 'Conv2DBackpropInput', inputs, { ...base, dilations: 2 });
+      assert.equal(calls, 1, 'dilations 2 goes to the kept kernel');
+      const expected = await runKernelOn('cpu', 'Conv2DBackpropInput', inputs, base); // both ignore the attribute
+      assertClose(viaKept.values, expected.values, 1e-4, 'dx via kept kernel');
+    } finally {
+      setConv2dBackpropInputFallback(kept);
+    }
+  });
+});
+
+describe('BatchMatMul on wasm (transpose wrapper) matches cpu', () => {
+  // [a shape (untransposed), b shape (untransposed)]; sizes cover the direct path (small), the
+  // explicit-transpose path (ratio >= 8), the reshape path (a unit dimension) and the tall Dense case.
+  const shapes: Array<{ a: number[]; b: number[]; what: string }> = [
+    { a: [3, 4], b: [4, 5], what: 'small, unbatched' },
+    { a: [40, 48], b: [48, 36], what: 'unbatched' },
+    { a: [3, 24, 40], b: [3, 40, 20], what: 'batched' },
+    { a: [4, 24, 32], b: [1, 32, 16], what: 'batch broadcast 4 vs 1' },
+    { a: [2, 3, 16, 24], b: [24, 20], what: 'rank 4 against rank 2' },
+    { a: [1, 24, 32], b: [2, 32, 16], what: 'batch broadcast 1 vs 2' },
+    { a: [32, 1], b: [1, 4000], what: 'K = 1 (Dense dx)' },
+    { a: [4000, 32], b: [32, 1], what: 'N = 1 (Dense dW)' },
+    { a: [1, 64], b: [64, 3000], what: 'M = 1' },
+  ];
+  for (const [i, c] of shapes.entries()) {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      it(`${c.what}: a ${c.a} b ${c.b} transposeA ${ta} transposeB ${tb}`, async () => {
+        const rand = seeded(700 + i);
+        const swap = (s: number[]) => [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+        const aShape = ta ? swap(c.a) : c.a;
+        const bShape = tb ? swap(c.b) : c.b;
+        const inputs = {
+          a: host(randomArray(rand, tf.util.sizeFromShape(aShape)), aShape),
+          b: host(randomArray(rand, tf.util.sizeFromShape(bShape)), bShape),
+        };
+        const attrs = { transposeA: ta, transposeB: tb };
+        const expected = await runKernelOn('cpu', 'BatchMatMul', inputs, attrs);
+        const actual = await runKernelOn('wasm', 'BatchMatMul', inputs, attrs);
+        assert.deepEqual(actual.shape, expected.shape);
+        assertClose(actual.values, expected.values, 1e-4, 'product');
+      });
+    }
+  }
+});
+
 describe('no tensor leaks', () => {
   it('repeated kernel calls leave numTensors, numBytes and backend buffers unchanged', () => {
     const rand = seeded(400);
@@ -241,11 +374,24 @@ describe('no tensor leaks', () => {
     const dwFilter = tf.tensor(randomArray(rand, 3 * 3 * 3 * 2), [3, 3, 3, 2]) as tf.Tensor4D;
     const data = tf.tensor(randomArray(rand, 10 * 4), [10, 4]);
     const ids = tf.tensor1d([0, 2, 2, 9, 1, -1, 4, 4, 0, 3], 'int32');
+    const convFilter = tf.tensor(randomArray(rand, 3 * 3 * 3 * 4), [3, 3, 3, 4]) as tf.Tensor4D;
+    const dyNchw = tf.tensor(randomArray(rand, 2 * 4 * 4 * 4), [2, 4, 4, 4]) as tf.Tensor4D;
+    const ma = tf.tensor(randomArray(rand, 2 * 40 * 48), [2, 40, 48]);
+    const mb = tf.tensor(randomArray(rand, 48 * 36), [48, 36]);
+    const mTall = tf.tensor(randomArray(rand, 4000 * 32), [32, 4000]);
+    const mCol = tf.tensor(randomArray(rand, 32), [32, 1]);
     const calls = (): tf.Tensor[] => [
       tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] }) as tf.Tensor,
       tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: dyDw }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2] }) as tf.Tensor,
       tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyDw, filter: dwFilter }, { strides: 2, pad: 'same', dilations: 1, inputShape: [2, 8, 8, 3] }) as tf.Tensor,
       tf.engine().runKernel('UnsortedSegmentSum', { x: data, segmentIds: ids }, { numSegments: 6 }) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: convFilter }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8, 8, 3] }) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: dyNchw, filter: convFilter }, { strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 3, 8, 8] }) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: convFilter }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8, 8, 3], dilations: 2 }) as tf.Tensor,
+      tf.engine().runKernel('BatchMatMul', { a: mb, b: ma }, { transposeA: true, transposeB: true }) as tf.Tensor,
+      tf.engine().runKernel('BatchMatMul', { a: ma, b: mb }, { transposeA: false, transposeB: false }) as tf.Tensor,
+      tf.engine().runKernel('BatchMatMul', { a: mTall, b: mCol }, { transposeA: true, transposeB: false }) as tf.Tensor,
+      tf.engine().runKernel('BatchMatMul', { a: mCol, b: mCol }, { transposeA: false, transposeB: true }) as tf.Tensor,
     ];
     // IS_TEST makes the engine verify, after every kernel, that the backend holds no data ids
     // besides the outputs (Engine.checkKernelForMemLeak).
@@ -267,6 +413,6 @@ describe('no tensor leaks', () => {
     assert.equal(after.numTensors, before.numTensors);
     assert.equal(after.numBytes, before.numBytes);
     assert.equal(after.dataIds, before.dataIds);
-    tf.dispose([x, dy, dyDw, dwFilter, data, ids]);
+    tf.dispose([x, dy, dyDw, dwFilter, data, ids, convFilter, dyNchw, ma, mb, mTall, mCol]);
   });
 });
