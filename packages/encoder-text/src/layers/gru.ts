@@ -10,7 +10,8 @@
  *   h_t = z * h_{t-1} + (1 - z) * hh
  */
 import * as tf from '@tensorflow/tfjs';
-import { gruBackward, gruForward } from '../kernels/gru-loop.js';
+import { gruBackwardSteps, gruForwardSteps } from '../kernels/gru-steps.js';
+import { recurrentProduct } from '../kernels/recurrent-product.js';
 import { PolymodalRecurrentBase, type PolymodalRecurrentArgs } from './recurrent-base.js';
 
 export type PolymodalGRUArgs = PolymodalRecurrentArgs;
@@ -114,10 +115,25 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
       const [input, recurrentKernel, bias, dropMask] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
       const [steps, batch] = input.shape;
       const U = recurrentKernel.dataSync() as Float32Array;
-      const { h, trace } = gruForward(input.dataSync() as Float32Array, U, bias.dataSync() as Float32Array, maskData, steps, batch, u);
+      // The recurrent products and sigmoids run as direct XNNPACK calls on wasm (see recurrent-product.ts).
+      const forwardProduct = recurrentProduct(U, batch, u, 3 * u);
+      let forward: ReturnType<typeof gruForwardSteps>;
+      try {
+        forward = gruForwardSteps(input.dataSync() as Float32Array, forwardProduct, bias.dataSync() as Float32Array, maskData, steps, batch, u);
+      } finally {
+        forwardProduct.dispose();
+      }
+      const { h, trace } = forward;
       const value = sequences ? tf.tensor3d(h, [steps, batch, u]) : tf.tensor2d(h.subarray((steps - 1) * batch * u), [batch, u]);
       const gradFunc = (dy: tf.Tensor) => {
-        const { dxp, dInner } = gruBackward(trace, dy.dataSync() as Float32Array, sequences, U, maskData);
+        const backwardProduct = recurrentProduct(U, batch, u, 3 * u);
+        let grads: ReturnType<typeof gruBackwardSteps>;
+        try {
+          grads = gruBackwardSteps(trace, dy.dataSync() as Float32Array, sequences, backwardProduct, maskData);
+        } finally {
+          backwardProduct.dispose();
+        }
+        const { dxp, dInner } = grads;
         const inner = tf.tensor2d(dInner, [steps * batch, 3 * u]);
         const dU = tf.matMul(tf.tensor2d(trace.hIn, [steps * batch, u]), inner, true, false);
         return [tf.tensor3d(dxp, [steps, batch, 3 * u]), dU, tf.sum(inner, 0), tf.zerosLike(dropMask)];

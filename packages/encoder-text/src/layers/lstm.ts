@@ -14,7 +14,8 @@
  * supported: as in the Keras article, pre-padded zeros run through the cell.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lstmBackward, lstmForward } from '../kernels/lstm-loop.js';
+import { lstmBackwardSteps, lstmForwardSteps } from '../kernels/lstm-steps.js';
+import { recurrentProduct } from '../kernels/recurrent-product.js';
 import { PolymodalRecurrentBase, type PolymodalRecurrentArgs } from './recurrent-base.js';
 
 export interface PolymodalLSTMArgs extends PolymodalRecurrentArgs {
@@ -141,11 +142,25 @@ export class PolymodalLSTM extends PolymodalRecurrentBase {
       const [input, recurrentKernel, dropMask] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
       const [steps, batch] = input.shape;
       const U = recurrentKernel.dataSync() as Float32Array;
-      const { h, trace } = lstmForward(input.dataSync() as Float32Array, U, maskData, steps, batch, u);
+      // The recurrent products and sigmoids run as direct XNNPACK calls on wasm (see recurrent-product.ts).
+      const forwardProduct = recurrentProduct(U, batch, u, 4 * u);
+      let forward: ReturnType<typeof lstmForwardSteps>;
+      try {
+        forward = lstmForwardSteps(input.dataSync() as Float32Array, forwardProduct, maskData, steps, batch, u);
+      } finally {
+        forwardProduct.dispose();
+      }
+      const { h, trace } = forward;
       const value = sequences ? tf.tensor3d(h, [steps, batch, u]) : tf.tensor2d(h.subarray((steps - 1) * batch * u), [batch, u]);
       // Typed arrays, not tensors, carry the trace to the backward pass: nothing to keep or dispose.
       const gradFunc = (dy: tf.Tensor) => {
-        const dxp = lstmBackward(trace, dy.dataSync() as Float32Array, sequences, U, maskData);
+        const backwardProduct = recurrentProduct(U, batch, u, 4 * u);
+        let dxp: Float32Array;
+        try {
+          dxp = lstmBackwardSteps(trace, dy.dataSync() as Float32Array, sequences, backwardProduct, maskData);
+        } finally {
+          backwardProduct.dispose();
+        }
         const dU = tf.matMul(tf.tensor2d(trace.hIn, [steps * batch, u]), tf.tensor2d(dxp, [steps * batch, 4 * u]), true, false);
         return [tf.tensor3d(dxp, [steps, batch, 4 * u]), dU, tf.zerosLike(dropMask)];
       };
