@@ -11,4 +11,4 @@ export {
   type PolymodalTransformerEncoderBlockArgs,
   type FeedForwardActivation,
 } from './transformer-encoder-block.js';
-export { type InitializerName } from './common.js';
+export { type InitializerName, checkPositiveInt, checkRate } from './common.js';

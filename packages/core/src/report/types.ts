@@ -1,3 +1,4 @@
+import type { MetricsReport } from '../api/train.js';
 import type { ArtifactMeta } from '../artifacts/artifact.js';
 import type { Manifest, Task } from '../manifest/types.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
@@ -14,16 +15,7 @@ export interface HistoryFile {
 }
 
 /** metrics.json as train() writes it. */
-export interface MetricsFile {
-  task: Task;
-  threshold: number;
-  rows: { train: number; validation: number; test: number };
-  train: Record<string, number>;
-  validation: Record<string, number>;
-  test: Record<string, number>;
-  warnings: string[];
-  skippedRows: SkippedRows;
-}
+export type MetricsFile = MetricsReport;
 
 /** One metric's drop when one input is permuted: mean over repeats and a 95% confidence interval. */
 export interface ContributionEstimate {

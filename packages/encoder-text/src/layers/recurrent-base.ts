@@ -6,6 +6,7 @@
  * gradient tape records one node per layer call instead of a dozen per time step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkPositiveInt, checkRate } from '@polymodal/core';
 
 export type RecurrentLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 export type Kwargs = { [key: string]: any };
@@ -50,20 +51,6 @@ export interface PolymodalRecurrentArgs extends RecurrentLayerArgs {
 
 export type RecurrentImplementation = 'auto' | 'loops' | 'ops';
 
-export function checkPositiveInt(value: unknown, option: string, layer: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new Error(`${layer}: ${option} must be a positive integer; got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-export function checkRate(value: unknown, option: string, layer: string): number {
-  if (value == null) return 0;
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new Error(`${layer}: ${option} must be a number in [0, 1); got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 function checkInitializer(name: unknown, option: string, layer: string): RecurrentInitializerName {
   if (typeof name !== 'string' || !(name in INITIALIZERS)) {
