@@ -121,3 +121,22 @@ test('a run that fails during training leaves no model folder and no staging fol
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('class weights shift the model toward the weighted class; unknown classes are refused', async () => {
+  const { dir, manifestPath } = workspace(testManifest(), 300);
+  try {
+    const meanScore = async (classWeight: unknown, out: string) => {
+      writeFileSync(manifestPath, JSON.stringify(testManifest({ training: { backend: 'wasm', epochs: 4, batchSize: 16, seed: 5, optimizer: { learningRate: 0.02 }, classWeight } })));
+      const result = await train({ manifest: manifestPath, plugins: [testPlugin], outDir: join(dir, out) });
+      const { predictions } = await predict(result.outDir, { input: join(dir, 'data.csv'), plugins: [testPlugin], backend: 'wasm' });
+      return predictions.reduce((sum, p) => sum + p.probabilities!.pos, 0) / predictions.length;
+    };
+    const plain = await meanScore(undefined, 'plain');
+    const weighted = await meanScore({ pos: 20 }, 'weighted');
+    assert.ok(weighted > plain + 0.1, `mean P(pos): ${plain} without weights, ${weighted} with pos weighted 20x`);
+    writeFileSync(manifestPath, JSON.stringify(testManifest({ training: { backend: 'wasm', epochs: 1, batchSize: 16, seed: 5, classWeight: { maybe: 2 } } })));
+    await assert.rejects(train({ manifest: manifestPath, plugins: [testPlugin] }), /classWeight\/maybe: "maybe" is not a class/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -62,3 +62,14 @@ test('defaults of a plugin\'s options schema are filled in', () => {
   assert.equal(manifest.inputs.numbers.options.units, 8);
   assert.ok(manifest.evaluation.metrics!.includes('accuracy'));
 });
+
+test('a fusion refuses an encoder whose output kind it does not accept', () => {
+  const sequenceEncoder = { ...testPlugin.encoders[0], type: 'test/sequence', produces: ['sequence'] as const };
+  const plugin = { ...testPlugin, name: 'sequence-plugin', encoders: [sequenceEncoder], fusions: [] };
+  const registry = new PluginRegistry([testPlugin, plugin]);
+  const manifest = testManifest({ inputs: { words: { encoder: 'test/sequence', column: 'a' } } });
+  assert.deepEqual(checkManifestShape(manifest), []);
+  assert.deepEqual(checkManifestAgainstPlugins(manifest as Manifest, registry), [
+    '/inputs/words: encoder test/sequence produces sequence, which fusion "join" does not accept (vector)',
+  ]);
+});
