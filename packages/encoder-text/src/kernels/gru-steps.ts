@@ -1,11 +1,11 @@
 /**
  * The Keras GRU (reset_after=True) time loop and its back-propagation through time over typed arrays, a
  * whole batch per step, the recurrent products done by a `RecurrentProduct` (see lstm-steps.ts). Same
- * contract and trace as gru-loop.ts: gates z, r, h; `xp` is the time-major input projection with the input
+ * contract and trace as the reference loop in test-fixtures/gru-loop.ts: gates z, r, h; `xp` is the time-major input projection with the input
  * bias added; `recurrentBias` is the second bias row; `hIn^T . dInner` and the column sums of dInner (the
  * recurrent kernel's and bias's gradients) are left to the caller.
  */
-import type { GruTrace } from './gru-loop.js';
+import type { GruTrace } from './traces.js';
 import type { RecurrentProduct } from './recurrent-product.js';
 
 export type { GruTrace };

@@ -2,10 +2,10 @@
  * The LSTM time loop and its back-propagation through time over typed arrays, a whole batch per step: the
  * gate arithmetic in JavaScript, the recurrent products `h_{t-1} U` and `dz_t U^T` of each step as one
  * [batch, u] x [u, 4u] (resp. [batch, 4u] x [4u, u]) product of a `RecurrentProduct` (XNNPACK on wasm). Same
- * contract and trace as lstm-loop.ts: gates in the Keras order i, f, c, o; `xp [T, B, 4u]` is the time-major
+ * contract and trace as the reference loop in test-fixtures/lstm-loop.ts: gates in the Keras order i, f, c, o; `xp [T, B, 4u]` is the time-major
  * input projection with the bias added; the recurrent kernel's gradient `hIn^T . dxp` is left to the caller.
  */
-import type { LstmTrace } from './lstm-loop.js';
+import type { LstmTrace } from './traces.js';
 import type { RecurrentProduct } from './recurrent-product.js';
 
 export type { LstmTrace };

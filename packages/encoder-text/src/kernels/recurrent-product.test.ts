@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { PolymodalGRU } from '../layers/gru.js';
 import { PolymodalLSTM } from '../layers/lstm.js';
 import { compareWithTfjs } from '../layers/test-fixtures/compare.js';
-import { gruBackward, gruForward } from './gru-loop.js';
+import { gruBackward, gruForward } from './test-fixtures/gru-loop.js';
 import { gruBackwardSteps, gruForwardSteps } from './gru-steps.js';
-import { lstmBackward, lstmForward } from './lstm-loop.js';
+import { lstmBackward, lstmForward } from './test-fixtures/lstm-loop.js';
 import { lstmBackwardSteps, lstmForwardSteps } from './lstm-steps.js';
 import { recurrentProduct, type ProductPreference } from './recurrent-product.js';
 

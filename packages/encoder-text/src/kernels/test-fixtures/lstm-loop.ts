@@ -1,25 +1,14 @@
 /**
+ * Reference implementation for tests: the straightforward LSTM loops that the fast steps in ../lstm-steps.ts
+ * must reproduce.
+ *
  * The LSTM time loop and its back-propagation through time as plain loops over typed arrays. On the cpu and
  * wasm backends one tfjs op on a [32, 32] tensor costs 10-100 microseconds whatever its size, so a step made
  * of a dozen ops is dominated by that overhead; these loops do the same arithmetic without it. Gates in the
  * Keras order i, f, c, o; `xp` is the time-major input projection with the bias already added.
  */
 import { addVecMat, dotRow } from './vec-mat.js';
-
-export interface LstmTrace {
-  readonly steps: number;
-  readonly batch: number;
-  readonly units: number;
-  /** h_{t-1} as multiplied by the recurrent kernel (after recurrent dropout), [T, B, u]. */
-  readonly hIn: Float32Array;
-  readonly i: Float32Array;
-  readonly f: Float32Array;
-  readonly g: Float32Array;
-  readonly o: Float32Array;
-  readonly cPrev: Float32Array;
-  readonly tanhC: Float32Array;
-}
-
+import type { LstmTrace } from '../traces.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 

@@ -1,24 +1,13 @@
 /**
+ * Reference implementation for tests: the straightforward GRU loops that the fast steps in ../gru-steps.ts
+ * must reproduce.
+ *
  * The Keras GRU (reset_after=True) time loop and its back-propagation through time as plain loops over typed
  * arrays (see lstm-loop.ts for why). Gates in the Keras order z, r, h; `xp` is the time-major input
  * projection with the input bias added; `recurrentBias` is the second bias row.
  */
 import { addVecMat, dotRow } from './vec-mat.js';
-
-export interface GruTrace {
-  readonly steps: number;
-  readonly batch: number;
-  readonly units: number;
-  /** h_{t-1} before and after recurrent dropout, [T, B, u]. */
-  readonly hPrev: Float32Array;
-  readonly hIn: Float32Array;
-  readonly z: Float32Array;
-  readonly r: Float32Array;
-  readonly hh: Float32Array;
-  /** The candidate's recurrent term h_{t-1} U_h + b_h before the reset gate, [T, B, u]. */
-  readonly rh: Float32Array;
-}
-
+import type { GruTrace } from '../traces.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
