@@ -94,11 +94,7 @@ function curveChart(id: string, title: string, subtitle: string, series: readonl
   const values = series.flatMap((s) => thin(s.x.map((x, i) => ({ x, y: s.y[i], order: i }))).map((p) => ({ ...p, curve: s.label })));
   const layers: unknown[] = [];
   if (diagonal) {
-    layers.push({
-      data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
-      mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
-    });
+    layers.push(identityLine(0, 1));
   }
   layers.push({
     data: { values },
@@ -111,6 +107,15 @@ function curveChart(id: string, title: string, subtitle: string, series: readonl
     },
   });
   return { id, title, spec: { title: { text: title, subtitle }, width: WIDTH, height: WIDTH, layer: layers } as Chart['spec'] };
+}
+
+/** The dashed y = x reference line from (lo, lo) to (hi, hi) that chance, calibration and regression charts share. */
+function identityLine(lo: number, hi: number) {
+  return {
+    data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] },
+    mark: { type: 'line' as const, strokeDash: [4, 4], color: '#999' },
+    encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const } },
+  };
 }
 
 export function rocChart(series: readonly CurveSeries[], subtitle: string): Chart {
@@ -132,11 +137,7 @@ export function calibrationChart(bins: readonly { meanPredicted: number; fractio
       width: WIDTH,
       height: WIDTH,
       layer: [
-        {
-          data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
-          mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
-        },
+        identityLine(0, 1),
         {
           data: { values: bins.map((b) => ({ x: b.meanPredicted, y: b.fractionPositive, rows: b.count })) },
           mark: { type: 'line', point: true },
@@ -165,11 +166,7 @@ export function predictedActualChart(actual: ArrayLike<number>, predicted: Array
       width: WIDTH,
       height: WIDTH,
       layer: [
-        {
-          data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] },
-          mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
-          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
-        },
+        identityLine(lo, hi),
         {
           data: { values: points },
           mark: { type: 'point', filled: true, opacity: 0.5 },

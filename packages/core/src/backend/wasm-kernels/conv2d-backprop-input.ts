@@ -15,7 +15,7 @@
  * to the kernel that was registered before this one (wasm's own), kept by registerWasmTrainingKernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { asTensor, cropForExplicitPad, pair } from './utils.js';
+import { asTensor, cropForExplicitPad, pair, spreadByStride } from './utils.js';
 
 let fallback: tf.KernelConfig | undefined;
 
@@ -63,26 +63,15 @@ export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
     false,
     fmt,
   );
-  const { batchSize: b, inHeight: h, inWidth: w, padInfo } = info;
-  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { inHeight: h, inWidth: w, padInfo } = info;
+  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const channelsFirst = info.dataFormat === 'channelsFirst';
 
   return tf.tidy(() => {
     let dy = asTensor<tf.Rank.R4>(dyInfo);
     if (channelsFirst) dy = tf.transpose(dy, [0, 2, 3, 1]);
-    if (sh > 1 || sw > 1) {
-      // Zero-insertion: dy[oh] lands on row oh*sh of a [B, OH*sh, OW*sw, CO] tensor.
-      const up = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, co]), [
-        [0, 0],
-        [0, 0],
-        [0, sh - 1],
-        [0, 0],
-        [0, sw - 1],
-        [0, 0],
-      ]);
-      dy = tf.reshape(up, [b, oh * sh, ow * sw, co]);
-    }
+    dy = spreadByStride(dy, sh, sw);
     const top = kh - 1 - padInfo.top;
     const left = kw - 1 - padInfo.left;
     const bottom = h + kh - 1 - top - oh * sh;

@@ -11,7 +11,7 @@
  * multiplier is then summed out.
  */
 import * as tf from '@tensorflow/tfjs';
-import { asTensor, cropForExplicitPad, pair } from './utils.js';
+import { asTensor, cropForExplicitPad, pair, spreadByStride } from './utils.js';
 
 function depthwiseConv2dNativeBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -42,18 +42,7 @@ function depthwiseConv2dNativeBackpropInput(args: {
   return tf.tidy(() => {
     let dy = asTensor<tf.Rank.R4>(dyInfo);
     const filter = asTensor<tf.Rank.R4>(filterInfo);
-    if (sh > 1 || sw > 1) {
-      // Zero-insertion: dy[oh] lands on row oh*sh of a [B, OH*sh, OW*sw, CM] tensor.
-      const up = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, cm]), [
-        [0, 0],
-        [0, 0],
-        [0, sh - 1],
-        [0, 0],
-        [0, sw - 1],
-        [0, 0],
-      ]);
-      dy = tf.reshape(up, [b, oh * sh, ow * sw, cm]);
-    }
+    dy = spreadByStride(dy, sh, sw);
     const top = (kh - 1) * dh - padInfo.top;
     const left = (kw - 1) * dw - padInfo.left;
     const bottom = h + (kh - 1) * dh - top - oh * sh;

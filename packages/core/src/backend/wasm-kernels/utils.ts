@@ -49,3 +49,14 @@ export function pair(v: number | [number, number] | undefined | null, fallback =
   if (v == null) return [fallback, fallback];
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
+
+/**
+ * Zero-insertion for transposed convolutions: row i of `dy` [B, OH, OW, C] lands on row i*sh of a
+ * [B, OH*sh, OW*sw, C] tensor (and column j on j*sw), zeros between. Unchanged for stride 1.
+ */
+export function spreadByStride(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return dy;
+  const [b, oh, ow, c] = dy.shape;
+  const up = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  return tf.reshape(up, [b, oh * sh, ow * sw, c]);
+}
