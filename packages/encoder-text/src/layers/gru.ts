@@ -99,7 +99,7 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
         const dInner = tf.reshape(tf.stack(dinners), [steps * batch, 3 * u]);
         const dU = tf.matMul(tf.reshape(HIN, [steps * batch, u]), dInner, true, false);
         const dBias = tf.sum(dInner, 0);
-        return [dxp, dU, dBias, tf.zerosLike(M)];
+        return [dxp, dU, dBias, tf.zeros(M.shape)];
       };
       return { value, gradFunc };
     });
@@ -136,7 +136,7 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
         const { dxp, dInner } = grads;
         const inner = tf.tensor2d(dInner, [steps * batch, 3 * u]);
         const dU = tf.matMul(tf.tensor2d(trace.hIn, [steps * batch, u]), inner, true, false);
-        return [tf.tensor3d(dxp, [steps, batch, 3 * u]), dU, tf.sum(inner, 0), tf.zerosLike(dropMask)];
+        return [tf.tensor3d(dxp, [steps, batch, 3 * u]), dU, tf.sum(inner, 0), tf.zeros(dropMask.shape)];
       };
       return { value, gradFunc };
     });

@@ -127,7 +127,7 @@ export class PolymodalLSTM extends PolymodalRecurrentBase {
         }
         const dxp = tf.stack(dzs);
         const dU = tf.matMul(tf.reshape(H, [steps * batch, u]), tf.reshape(dxp, [steps * batch, 4 * u]), true, false);
-        return [dxp, dU, tf.zerosLike(M)];
+        return [dxp, dU, tf.zeros(M.shape)];
       };
       return { value, gradFunc };
     });
@@ -162,7 +162,7 @@ export class PolymodalLSTM extends PolymodalRecurrentBase {
           backwardProduct.dispose();
         }
         const dU = tf.matMul(tf.tensor2d(trace.hIn, [steps * batch, u]), tf.tensor2d(dxp, [steps * batch, 4 * u]), true, false);
-        return [tf.tensor3d(dxp, [steps, batch, 4 * u]), dU, tf.zerosLike(dropMask)];
+        return [tf.tensor3d(dxp, [steps, batch, 4 * u]), dU, tf.zeros(dropMask.shape)];
       };
       return { value, gradFunc };
     });

@@ -11,6 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './utils.js';
+import { isWasmHeapBackend } from './kept-kernel.js';
+import { vectorProduct } from './vector-products.js';
+import { withUnambiguousWeights } from './xnn-weights-guard.js';
 
 let original: tf.KernelConfig | undefined;
 
@@ -65,10 +68,17 @@ function transposeLast2(t: tf.Tensor): tf.Tensor {
 export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   if (original == null) throw new Error('BatchMatMul: the wrapped wasm kernel was not recorded');
   const call = (a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) =>
-    original!.kernelFunc({ ...args, inputs: { a, b }, attrs } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    withUnambiguousWeights(
+      { ...args, inputs: { a, b } as unknown as tf.NamedTensorInfoMap, attrs },
+      (guarded) => original!.kernelFunc(guarded as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo,
+    );
   const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
   const { transposeA, transposeB } = attrs;
+  if (isWasmHeapBackend(args.backend)) {
+    const product = vectorProduct(a, b, !!transposeA, !!transposeB, args.backend);
+    if (product != null) return product;
+  }
   if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') return call(a, b, args.attrs);
   const ra = a.shape.length;
   const rb = b.shape.length;

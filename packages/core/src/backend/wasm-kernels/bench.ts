@@ -9,7 +9,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { registerWasmTrainingKernels } from './index.js';
+import { batchMatMulOriginal, registerWasmTrainingKernels } from './index.js';
+import { keptGatherV2 } from './gather-v2.js';
+import { keptSlice } from './slice.js';
+import { keptSum } from './sum.js';
+import { keptFusedMatMul } from './xnn-weights-guard.js';
 
 /** One call plus a dataSync (forces completion). The array is not returned from tidy: tidy would walk it. */
 function callOnce(run: () => tf.Tensor): void {
@@ -61,6 +65,29 @@ async function main(): Promise<void> {
     tf.engine().runKernel('UnsortedSegmentSum', { x: tokens, segmentIds: ids }, { numSegments: 20000 }) as tf.Tensor,
   );
   tf.dispose([x, xd, dyd, fd, tokens, ids]);
+
+  // Replaced kernels against the wasm kernels they replace (kept and callable), at the seed model's sizes.
+  const backend = tf.backend();
+  const both = (label: string, kernel: string, kept: tf.KernelConfig | undefined, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => {
+    timeKernel(`${label} (Polymodal)`, () => tf.engine().runKernel(kernel, inputs, attrs) as tf.Tensor);
+    timeKernel(`${label} (wasm's own)`, () => {
+      const out = kept!.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
+      return tf.engine().makeTensorFromTensorInfo(out);
+    });
+  };
+  const act = tf.randomNormal([32, 62, 62, 32]);
+  const feats = tf.randomNormal([32, 123040]);
+  const column = tf.randomNormal([32, 1]);
+  const w = tf.randomNormal([1, 123040, 1]);
+  const table = tf.randomNormal([1000, 64]);
+  const tokenIds = tf.randomUniform([3200], 0, 1000, 'int32');
+  both('Sum dy[32,62,62,32] over 0,1,2 (conv bias gradient)', tf.Sum, keptSum.get(), { x: act }, { axis: [0, 1, 2], keepDims: false });
+  both('GatherV2 [1000,64] by 3200 ids (embedding)', tf.GatherV2, keptGatherV2.get(), { x: table, indices: tokenIds }, { axis: 0, batchDims: 0 });
+  both('Slice [32,123040] -> [32,123008]', tf.Slice, keptSlice.get(), { x: feats }, { begin: [0, 0], size: [32, 123008] });
+  both('BatchMatMul x^T . dy, x [32,123040], dy [32,1] (Dense kernel gradient)', tf.BatchMatMul, batchMatMulOriginal(),
+    { a: feats, b: column }, { transposeA: true, transposeB: false });
+  both('_FusedMatMul [1,32,123040] . [1,123040,1] (Dense logits)', tf._FusedMatMul, keptFusedMatMul.get(), { a: tf.reshape(feats, [1, 32, 123040]), b: w }, { transposeA: false, transposeB: false, activation: 'linear' });
+  tf.dispose([act, feats, column, w, table, tokenIds]);
 }
 
 await main();

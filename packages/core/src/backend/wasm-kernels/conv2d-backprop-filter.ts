@@ -11,14 +11,41 @@
  * so the whole reduction runs as one XNNPACK convolution (a GEMM with M = ci*KH*KW, K = OH*OW*B,
  * N = co).
  *
- * That convolution is the fallback. The default path (conv2d-backprop-filter-im2col.ts) writes the
- * patches matrix [KH*KW*C, B*OH*OW] directly in the wasm heap and runs one non-transposed matMul; it
- * is 2-4x faster (x [32,64,64,3], filter 3x3x3x32: ~20-28 ms against ~75 ms) and is used whenever x
- * and dy are float32 and the patches buffer stays under 256 MiB.
+ * That convolution is the fallback. Float32 data goes to Polymodal's SIMD kernel (simd/), which
+ * reads x and dy where they lie in the wasm heap and keeps each output row's sums in registers:
+ * x [32, 64, 64, 3], filter 3x3x3x32 takes ~10-15 ms there against ~75 ms as a convolution, and
+ * against ~31 ms as im2col + XNNPACK GEMMs (which must repack dy, a fresh operand, on every call).
+ * NCHW data is transposed to NHWC for it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterIm2col, im2colApplies } from './conv2d-backprop-filter-im2col.js';
+import { heapOffset, simdKernels, type SimdKernels } from './simd/simd-kernels.js';
+import { isWasmHeapBackend, type WasmHeapBackend } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad } from './utils.js';
+
+function bySimd(
+  xInfo: tf.TensorInfo,
+  dyInfo: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  backend: WasmHeapBackend,
+  kernels: SimdKernels,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    let x = asTensor<tf.Rank.R4>(xInfo);
+    let dy = asTensor<tf.Rank.R4>(dyInfo);
+    if (info.dataFormat === 'channelsFirst') {
+      x = tf.transpose(x, [0, 2, 3, 1]);
+      dy = tf.transpose(dy, [0, 2, 3, 1]);
+    }
+    const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: oc } = info;
+    const out = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([kh, kw, c, oc], 'float32')) as tf.Tensor4D;
+    kernels.conv2dFilterGrad(
+      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
+      info.batchSize, info.inHeight, info.inWidth, c, info.outHeight, info.outWidth, oc,
+      kh, kw, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    );
+    return out;
+  });
+}
 
 function conv2dBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -43,9 +70,8 @@ function conv2dBackpropFilter(args: {
   const { inHeight: h, inWidth: w, padInfo } = info;
 
   const backend = args.backend;
-  if (im2colApplies(xInfo, dyInfo, info, backend)) {
-    return tf.tidy(() => conv2dBackpropFilterIm2col(xInfo, dyInfo, info, backend));
-  }
+  const kernels = xInfo.dtype === 'float32' && dyInfo.dtype === 'float32' && isWasmHeapBackend(backend) ? simdKernels(backend) : null;
+  if (kernels != null) return bySimd(xInfo, dyInfo, info, backend as WasmHeapBackend, kernels);
 
   return tf.tidy(() => {
     let x = asTensor<tf.Rank.R4>(xInfo);

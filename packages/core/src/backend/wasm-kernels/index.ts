@@ -5,18 +5,32 @@
  * Missing in tfjs-backend-wasm 4.22 and needed for training (found by diffing the kernel registry
  * against the cpu backend and by computing gradients of common layers on wasm):
  *   - Conv2DBackpropFilter                 Conv1D, Conv2D, SeparableConv2D (pointwise) filter grads
+ *                                          (Polymodal's SIMD kernel, simd/: ~10-15 ms for x [32,64,64,3])
  *   - DepthwiseConv2dNativeBackpropFilter  DepthwiseConv2D / SeparableConv2D depthwise filter grads
  *   - DepthwiseConv2dNativeBackpropInput   input grad of a depthwise conv that is not the first layer
  *   - UnsortedSegmentSum                   gradient of Gather, i.e. of every Embedding layer
  *
- * Two kernels wasm does have are REPLACED, because wasm's own ones are slow where training needs them
- * (the replaced config is kept and called for the cases the replacement does not handle):
+ * Kernels wasm does have are REPLACED where wasm's own ones are slow where training needs them (the
+ * replaced config is kept and called for the cases the replacement does not handle). Figures: seed
+ * model sizes (batch 32, 64x64x3 images, 123,040 features into a one-unit Dense), wasm, 2 cores:
  *   - Conv2DBackpropInput   a flipped-filter XNNPACK convolution on the stride-spread dy instead of
  *                           wasm's naive loop (~5x: 229 -> 44 ms for dy [32,62,62,32], 3x3x3x32);
  *                           fallback: wasm's kernel (non-float32, dilations > 1)
- *   - BatchMatMul           transposes an operand explicitly (wasm Transpose, or a reshape for a unit
- *                           dimension) before wasm's untransposed GEMM, when transposeA / transposeB is
- *                           set and it pays (Dense gradients); calls wasm's kernel in every case
+ *   - BatchMatMul           one-column / one-row products on Polymodal's SIMD kernels (simd/,
+ *                           vector-products.ts: 7.7 -> 2 ms for a Dense kernel gradient); otherwise an
+ *                           operand transposed explicitly before wasm's untransposed GEMM when
+ *                           transposeA / transposeB is set and it pays; weights guard (below)
+ *   - _FusedMatMul          one-column products without activation on the SIMD kernels (5 -> 1.5 ms);
+ *                           weights guard
+ *   - Identity, Cast        to the same dtype: share the input's buffer instead of copying it
+ *   - Slice, SplitV         copy runs straight from the heap (wasm's copy the whole input out first:
+ *                           20 -> 2 ms to split a concatenation's gradient [32, 123040])
+ *   - GatherV2              whole-slice copies (wasm's costs ~50 ns an element: 10 -> 0.7 ms for an
+ *                           Embedding lookup of 3,200 tokens, ~20 ms per batch selected by model.fit)
+ *   - Sum                   over leading axes as one XNNPACK average pooling (23 -> 1.5 ms for a conv
+ *                           bias gradient)
+ * The weights guard (xnn-weights-guard.ts) gives wasm's matMul a fresh copy of b when b's buffer was
+ * packed by XNNPACK under another shape, which wasm's operator cache (keyed by buffer id) would reuse.
  *
  * Call this after `import '@tensorflow/tfjs-backend-wasm'` so that kernels the installed wasm backend
  * already provides are detected and left alone (and the ones replaced exist to be kept as fallbacks).
@@ -32,6 +46,11 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { gatherV2, keptGatherV2 } from './gather-v2.js';
+import { cast, identity, keptCast, keptIdentity } from './identity.js';
+import { keptSlice, keptSplitV, slice, splitV } from './slice.js';
+import { keptSum, sum } from './sum.js';
+import { fusedMatMul, keptFusedMatMul } from './xnn-weights-guard.js';
 
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -43,13 +62,20 @@ export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
 /** A wasm kernel replaced by a faster one that keeps the replaced config (its fallback / callee). */
 interface KernelReplacement {
   kernelName: string;
-  kernelFunc: (args: never) => tf.TensorInfo;
+  kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[];
   keep(config: tf.KernelConfig): void;
 }
 
 export const wasmReplacedKernels: readonly KernelReplacement[] = [
   { kernelName: tf.Conv2DBackpropInput, kernelFunc: conv2dBackpropInput, keep: setConv2dBackpropInputFallback },
   { kernelName: tf.BatchMatMul, kernelFunc: batchMatMul, keep: setBatchMatMulOriginal },
+  { kernelName: tf.Identity, kernelFunc: identity, keep: (c) => keptIdentity.set(c) },
+  { kernelName: tf.Cast, kernelFunc: cast, keep: (c) => keptCast.set(c) },
+  { kernelName: tf.Slice, kernelFunc: slice, keep: (c) => keptSlice.set(c) },
+  { kernelName: tf.SplitV, kernelFunc: splitV, keep: (c) => keptSplitV.set(c) },
+  { kernelName: tf.GatherV2, kernelFunc: gatherV2, keep: (c) => keptGatherV2.set(c) },
+  { kernelName: tf.Sum, kernelFunc: sum, keep: (c) => keptSum.set(c) },
+  { kernelName: tf._FusedMatMul, kernelFunc: fusedMatMul, keep: (c) => keptFusedMatMul.set(c) },
 ];
 
 /**

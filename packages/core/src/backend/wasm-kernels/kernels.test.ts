@@ -25,7 +25,7 @@ const EXPECTED = [
 ];
 
 /** Kernels wasm has, replaced by faster ones that keep wasm's config as fallback / callee. */
-const REPLACED = ['BatchMatMul', 'Conv2DBackpropInput'];
+const REPLACED = ['BatchMatMul', 'Cast', 'Conv2DBackpropInput', 'GatherV2', 'Identity', 'Slice', 'SplitV', 'Sum', '_FusedMatMul'];
 
 let firstRegistration: string[] = [];
 const missingBefore: string[] = [];
@@ -109,6 +109,10 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 2, pad: 1 },
     { x: [2, 7, 6, 3], f: [3, 3, 3, 2], s: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
     { x: [2, 3, 7, 7], f: [3, 3, 3, 4], s: 2, pad: 'same', fmt: 'NCHW' },
+    // More than one chunk of 4096 patch columns, chunk edges inside an image.
+    { x: [3, 40, 40, 2], f: [3, 3, 2, 4], s: 1, pad: 'valid' },
+    { x: [5, 41, 40, 2], f: [3, 3, 2, 3], s: 1, pad: 'same' },
+    { x: [9, 45, 44, 1], f: [5, 3, 1, 2], s: 2, pad: 'same' },
   ];
   for (const [i, c] of cases.entries()) {
     it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)} ${c.fmt ?? 'NHWC'}`, async () => {
@@ -414,5 +418,26 @@ describe('no tensor leaks', () => {
     assert.equal(after.numBytes, before.numBytes);
     assert.equal(after.dataIds, before.dataIds);
     tf.dispose([x, dy, dyDw, dwFilter, data, ids, convFilter, dyNchw, ma, mb, mTall, mCol]);
+  });
+});
+
+describe('Conv2DBackpropFilter without the SIMD kernels', () => {
+  it('falls back to one XNNPACK convolution with the batch as channels (same values)', async () => {
+    const rand = seeded(1300);
+    const x: [number, number, number, number] = [3, 9, 8, 2];
+    const f: [number, number, number, number] = [3, 3, 2, 5];
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: f };
+    const dyShape = outShape(x, f, 2, 'same', false);
+    const inputs = {
+      x: host(randomArray(rand, tf.util.sizeFromShape(x)), x),
+      dy: host(randomArray(rand, tf.util.sizeFromShape(dyShape)), dyShape),
+    };
+    const expected = await runKernelOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+    const tensors = { x: tf.tensor(inputs.x.values, x), dy: tf.tensor(inputs.dy.values, dyShape) };
+    // A backend object without the wasm heap: the SIMD kernels are unavailable to the kernel.
+    const out = conv2dBackpropFilterConfig.kernelFunc({ inputs: tensors, attrs, backend: {} } as never) as tf.Tensor;
+    assert.ok(out instanceof tf.Tensor);
+    assertClose(out.dataSync(), expected.values, 1e-4, 'dW');
+    tf.dispose([out, tensors.x, tensors.dy]);
   });
 });
