@@ -99,7 +99,7 @@ async function trainSeconds(dir: string, augment: boolean): Promise<number> {
         encoder: 'image/cnn',
         column: 'path',
         options: {
-          root: 'images', size: [...TARGET], fit: 'fill',
+          size: [...TARGET], fit: 'fill',
           blocks: [{ filters: 16, padding: 'same' }, { filters: 32, padding: 'same' }],
           ...(augment ? { augment: { flipHorizontal: true, rotation: 10, zoom: 0.1, brightness: 0.1 } } : {}),
         },
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     const fixed = await trainSeconds(dir, false);
     const augmented = await trainSeconds(dir, true);
     console.log(`training ${IMAGES} images x ${EPOCHS} epochs on wasm (batch 32): tensors prepared once ${fixed.toFixed(1)} s, ` +
-      `augmented per batch ${augmented.toFixed(1)} s (${((augmented / fixed - 1) * 100).toFixed(0)}% more)`);
+      `augmented per batch ${augmented.toFixed(1)} s (${augmented >= fixed ? '+' : ''}${((augmented / fixed - 1) * 100).toFixed(0)}%)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InputSpec } from '@polymodal/core';
@@ -38,13 +38,17 @@ describe('TextPreprocessor', () => {
 
   it('reads GloVe-format vectors for the vocabulary, and checks their dimension', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'glove-'));
-    writeFileSync(join(dir, 'vectors.txt'), 'cat 0.5 -1\nzebra 9 9\nthe 1 2\n');
-    const p = new TextPreprocessor(spec({ numWords: 3, embeddingDim: 2, embeddingsFile: 'vectors.txt' }, dir));
-    await p.fit([{ t: 'the the cat dog' }]); // the1 cat2 dog3 (cut by numWords 3)
-    assert.deepEqual(Array.from(p.pretrained!.matrix), [0, 0, 1, 2, 0.5, -1]);
-    assert.equal(p.pretrained!.found, 2);
-    const bad = new TextPreprocessor(spec({ numWords: 3, embeddingDim: 3, embeddingsFile: 'vectors.txt' }, dir));
-    await assert.rejects(bad.fit([{ t: 'cat' }]), /embeddingDim is 3/);
+    try {
+      writeFileSync(join(dir, 'vectors.txt'), 'cat 0.5 -1\nzebra 9 9\nthe 1 2\n');
+      const p = new TextPreprocessor(spec({ numWords: 3, embeddingDim: 2, embeddingsFile: 'vectors.txt' }, dir));
+      await p.fit([{ t: 'the the cat dog' }]); // the1 cat2 dog3 (cut by numWords 3)
+      assert.deepEqual(Array.from(p.pretrained!.matrix), [0, 0, 1, 2, 0.5, -1]);
+      assert.equal(p.pretrained!.found, 2);
+      const bad = new TextPreprocessor(spec({ numWords: 3, embeddingDim: 3, embeddingsFile: 'vectors.txt' }, dir));
+      await assert.rejects(bad.fit([{ t: 'cat' }]), /embeddingDim is 3/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('state is JSON and restores the same tokenizer', async () => {
