@@ -22,29 +22,36 @@ import { heapOffset, simdKernels, type SimdKernels } from './simd/simd-kernels.j
 import { isWasmHeapBackend, type WasmHeapBackend } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad } from './utils.js';
 
-function bySimd(
-  xInfo: tf.TensorInfo,
-  dyInfo: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  backend: WasmHeapBackend,
-  kernels: SimdKernels,
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    let x = asTensor<tf.Rank.R4>(xInfo);
-    let dy = asTensor<tf.Rank.R4>(dyInfo);
-    if (info.dataFormat === 'channelsFirst') {
-      x = tf.transpose(x, [0, 2, 3, 1]);
-      dy = tf.transpose(dy, [0, 2, 3, 1]);
-    }
-    const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: oc } = info;
-    const out = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([kh, kw, c, oc], 'float32')) as tf.Tensor4D;
-    kernels.conv2dFilterGrad(
-      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
-      info.batchSize, info.inHeight, info.inWidth, c, info.outHeight, info.outWidth, oc,
-      kh, kw, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
-    );
-    return out;
-  });
+/** x and dy as NHWC tensors (transposed when the data format is NCHW). Call inside a tidy. */
+function asNhwc(xInfo: tf.TensorInfo, dyInfo: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): [tf.Tensor4D, tf.Tensor4D] {
+  const x = asTensor<tf.Rank.R4>(xInfo);
+  const dy = asTensor<tf.Rank.R4>(dyInfo);
+  if (info.dataFormat !== 'channelsFirst') return [x, dy];
+  return [tf.transpose(x, [0, 2, 3, 1]), tf.transpose(dy, [0, 2, 3, 1])];
+}
+
+function bySimd(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, backend: WasmHeapBackend, kernels: SimdKernels): tf.Tensor4D {
+  const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels: oc } = info;
+  const out = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([kh, kw, c, oc], 'float32')) as tf.Tensor4D;
+  kernels.conv2dFilterGrad(
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
+    info.batchSize, info.inHeight, info.inWidth, c, info.outHeight, info.outWidth, oc,
+    kh, kw, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return out;
+}
+
+function byConvolution(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { inHeight: h, inWidth: w, padInfo } = info;
+  // Rows needed by the correlation: (KH-1) + (OH-1)*sh + 1, starting padTop rows above row 0.
+  const bottom = kh + (oh - 1) * sh - h - padInfo.top;
+  const right = kw + (ow - 1) * sw - w - padInfo.left;
+  const xt = tf.transpose(x, [3, 1, 2, 0]); // [ci, H, W, B]
+  const { tensor, pad: explicitPad } = cropForExplicitPad(xt, padInfo.top, bottom, padInfo.left, right);
+  const f = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, B, co]
+  const dw = tf.conv2d(tensor, f, 1, explicitPad, 'NHWC', [sh, sw]); // [ci, KH, KW, co]
+  return tf.transpose(dw, [1, 2, 0, 3]); // [KH, KW, ci, co]
 }
 
 function conv2dBackpropFilter(args: {
@@ -66,28 +73,11 @@ function conv2dBackpropFilter(args: {
     false,
     fmt,
   );
-  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const { inHeight: h, inWidth: w, padInfo } = info;
-
   const backend = args.backend;
   const kernels = xInfo.dtype === 'float32' && dyInfo.dtype === 'float32' && isWasmHeapBackend(backend) ? simdKernels(backend) : null;
-  if (kernels != null) return bySimd(xInfo, dyInfo, info, backend as WasmHeapBackend, kernels);
-
   return tf.tidy(() => {
-    let x = asTensor<tf.Rank.R4>(xInfo);
-    let dy = asTensor<tf.Rank.R4>(dyInfo);
-    if (info.dataFormat === 'channelsFirst') {
-      x = tf.transpose(x, [0, 2, 3, 1]);
-      dy = tf.transpose(dy, [0, 2, 3, 1]);
-    }
-    // Rows needed by the correlation: (KH-1) + (OH-1)*sh + 1, starting padTop rows above row 0.
-    const bottom = kh + (oh - 1) * sh - h - padInfo.top;
-    const right = kw + (ow - 1) * sw - w - padInfo.left;
-    const xt = tf.transpose(x, [3, 1, 2, 0]); // [ci, H, W, B]
-    const { tensor, pad: explicitPad } = cropForExplicitPad(xt, padInfo.top, bottom, padInfo.left, right);
-    const f = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, B, co]
-    const dw = tf.conv2d(tensor, f, 1, explicitPad, 'NHWC', [sh, sw]); // [ci, KH, KW, co]
-    return tf.transpose(dw, [1, 2, 0, 3]); // [KH, KW, ci, co]
+    const [x, dy] = asNhwc(xInfo, dyInfo, info);
+    return kernels != null ? bySimd(x, dy, info, backend as WasmHeapBackend, kernels) : byConvolution(x, dy, info);
   });
 }
 
