@@ -34,7 +34,7 @@ interface WebAssemblyApi {
 const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 let compiled: object | null | undefined;
-const instances = new WeakMap<object, SimdKernels>();
+const instances = new WeakMap<object, SimdKernels | null>();
 
 function module(): object | null {
   if (compiled === undefined) {
@@ -52,10 +52,13 @@ export function simdKernels(backend: unknown): SimdKernels | null {
   const memory = (backend as Partial<WasmBackendInternals> | null)?.wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   let kernels = instances.get(memory);
-  if (kernels == null) {
+  if (kernels === undefined) {
     const m = module();
-    if (m == null) return null;
-    kernels = new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as SimdKernels;
+    try {
+      kernels = m == null ? null : (new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as SimdKernels);
+    } catch {
+      kernels = null; // e.g. a shared memory (tfjs's threaded build), which the module does not declare
+    }
     instances.set(memory, kernels);
   }
   return kernels;
