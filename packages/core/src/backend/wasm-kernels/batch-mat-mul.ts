@@ -1,13 +1,14 @@
 /**
- * BatchMatMul wrapper for the wasm backend, REPLACING the registration of tfjs-backend-wasm 4.22's
- * kernel (which it calls). XNNPACK's GEMM in wasm is ~10x slower when asked to read an operand
- * transposed (Dense's gradients do: dW = x^T · dy, dx = dy · W^T), so when transposeA / transposeB
- * is set and the product is large enough for it to pay, the operand is transposed explicitly with
- * wasm's Transpose kernel (a reshape when it has a unit dimension) and the original kernel runs
- * untransposed. Small products, non-float32 operands and untransposed calls go straight to the
- * original. Dense gradient for x [32, 123008] -> 1 unit: dx = dy · W^T 44-47 -> 3 ms (reshape path);
- * dW = x^T · dy (N = 1) stays on the transposed GEMM (~11 ms): computing it as (dy^T · x)^T instead
- * measured ~40 ms in a training step, XNNPACK repacking the [32, 123008] operand as weights.
+ * BatchMatMul for the wasm backend, REPLACING the registration of tfjs-backend-wasm 4.22's kernel
+ * (which it calls for most products). Products with one output column (or one row) go to Polymodal's
+ * SIMD kernels (vector-products.ts): a one-unit Dense layer's dW = x^T · dy for x [32, 123040] takes
+ * 2-3 ms there against ~11 ms on XNNPACK's transposed path. Otherwise: XNNPACK's GEMM in wasm is ~10x
+ * slower when asked to read an operand transposed (Dense's gradients do: dW = x^T · dy,
+ * dx = dy · W^T), so when transposeA / transposeB is set and the product is large enough for it to
+ * pay, the operand is transposed explicitly with wasm's Transpose kernel (a reshape when it has a
+ * unit dimension) and the original kernel runs untransposed (dx = dy · W^T: 44-47 -> 3 ms). Small
+ * products, non-float32 operands and untransposed calls go straight to the original, through the
+ * weights guard (xnn-weights-guard.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './utils.js';
