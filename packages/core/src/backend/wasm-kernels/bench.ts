@@ -13,7 +13,7 @@ import { batchMatMulOriginal, registerWasmTrainingKernels } from './index.js';
 import { keptGatherV2 } from './gather-v2.js';
 import { keptSlice } from './slice.js';
 import { keptSum } from './sum.js';
-import { keptFusedMatMul } from './xnn-weights-guard.js';
+import { keptFusedMatMul } from './fused-mat-mul.js';
 
 /** One call plus a dataSync (forces completion). The array is not returned from tidy: tidy would walk it. */
 function callOnce(run: () => tf.Tensor): void {

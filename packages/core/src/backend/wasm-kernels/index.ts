@@ -50,7 +50,7 @@ import { gatherV2, keptGatherV2 } from './gather-v2.js';
 import { cast, identity, keptCast, keptIdentity } from './identity.js';
 import { keptSlice, keptSplitV, slice, splitV } from './slice.js';
 import { keptSum, sum } from './sum.js';
-import { fusedMatMul, keptFusedMatMul } from './xnn-weights-guard.js';
+import { fusedMatMul, keptFusedMatMul } from './fused-mat-mul.js';
 
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,

@@ -8,8 +8,7 @@
  * is disposed, with its operator, right after.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isWasmHeapBackend, KeptKernel, type KernelArgs } from './kept-kernel.js';
-import { vectorProduct } from './vector-products.js';
+import { isWasmHeapBackend, type KernelArgs } from './kept-kernel.js';
 
 /** The [K, N] each buffer first had as b of a cached product, by dataId (entries go with the buffer). */
 const packedShape = new WeakMap<object, string>();
@@ -42,30 +41,4 @@ export function withUnambiguousWeights(
   } finally {
     backend.disposeData(copy.dataId);
   }
-}
-
-export const keptFusedMatMul = new KeptKernel(tf._FusedMatMul);
-
-/**
- * wasm's _FusedMatMul (Dense layers) with the same guard; a product with one output column and no
- * activation (a one-unit Dense layer's logits) goes to the SIMD kernel, its bias added here.
- */
-export function fusedMatMul(args: KernelArgs): tf.TensorInfo {
-  const { a, b, bias, preluActivationWeights } = args.inputs as unknown as Record<string, tf.TensorInfo | undefined>;
-  const { transposeA, transposeB, activation } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
-  const linear = activation == null || activation === 'linear';
-  const backend = args.backend;
-  if (linear && preluActivationWeights == null && isWasmHeapBackend(backend) && (bias == null || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === 1))) {
-    const product = vectorProduct(a!, b!, !!transposeA, !!transposeB, backend);
-    if (product != null) {
-      if (bias != null) {
-        // One bias value, broadcast to every output.
-        const values = backend.typedArrayFromHeap(product) as Float32Array;
-        const shift = (backend.typedArrayFromHeap(bias) as Float32Array)[0];
-        for (let i = 0; i < values.length; i++) values[i] += shift;
-      }
-      return product;
-    }
-  }
-  return withUnambiguousWeights(args, (guarded) => keptFusedMatMul.call(guarded) as tf.TensorInfo);
 }
