@@ -12,21 +12,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './utils.js';
-import { isWasmHeapBackend } from './kept-kernel.js';
+import { isWasmHeapBackend, KeptKernel, type KernelArgs } from './kept-kernel.js';
 import { vectorProduct } from './vector-products.js';
 import { withUnambiguousWeights } from './xnn-weights-guard.js';
 
-let original: tf.KernelConfig | undefined;
-
 /** The kernel this wrapper calls (wasm's own BatchMatMul). */
-export function batchMatMulOriginal(): tf.KernelConfig | undefined {
-  return original;
-}
-
-/** Records the wrapped kernel. Called by registerWasmTrainingKernels before it swaps the registration. */
-export function setBatchMatMulOriginal(config: tf.KernelConfig | undefined): void {
-  original = config;
-}
+export const keptBatchMatMul = new KeptKernel(tf.BatchMatMul);
 
 /**
  * Smallest batch*M*N*K for which explicit transposes are considered. Below it the extra Transpose
@@ -43,12 +34,6 @@ export const TRANSPOSE_MIN_MACS = 1 << 14;
  * transposed first.
  */
 export const TRANSPOSE_MIN_RATIO = 8;
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
 
 function swapLast2(shape: number[]): number[] {
   const perm = Array.from({ length: shape.length }, (_, i) => i);
@@ -67,11 +52,10 @@ function transposeLast2(t: tf.Tensor): tf.Tensor {
 }
 
 export function batchMatMul(args: KernelArgs): tf.TensorInfo {
-  if (original == null) throw new Error('BatchMatMul: the wrapped wasm kernel was not recorded');
   const call = (a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) =>
     withUnambiguousWeights(
       { ...args, inputs: { a, b } as unknown as tf.NamedTensorInfoMap, attrs },
-      (guarded) => original!.kernelFunc(guarded as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo,
+      (guarded) => keptBatchMatMul.call(guarded) as tf.TensorInfo,
     );
   const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;

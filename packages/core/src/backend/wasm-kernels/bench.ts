@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { batchMatMulOriginal, registerWasmTrainingKernels } from './index.js';
+import { keptBatchMatMul, registerWasmTrainingKernels } from './index.js';
 import { keptGatherV2 } from './gather-v2.js';
 import { keptSlice } from './slice.js';
 import { keptSum } from './sum.js';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   both('Sum dy[32,62,62,32] over 0,1,2 (conv bias gradient)', tf.Sum, keptSum.get(), { x: act }, { axis: [0, 1, 2], keepDims: false });
   both('GatherV2 [1000,64] by 3200 ids (embedding)', tf.GatherV2, keptGatherV2.get(), { x: table, indices: tokenIds }, { axis: 0, batchDims: 0 });
   both('Slice [32,123040] -> [32,123008]', tf.Slice, keptSlice.get(), { x: feats }, { begin: [0, 0], size: [32, 123008] });
-  both('BatchMatMul x^T . dy, x [32,123040], dy [32,1] (Dense kernel gradient)', tf.BatchMatMul, batchMatMulOriginal(),
+  both('BatchMatMul x^T . dy, x [32,123040], dy [32,1] (Dense kernel gradient)', tf.BatchMatMul, keptBatchMatMul.get(),
     { a: feats, b: column }, { transposeA: true, transposeB: false });
   both('_FusedMatMul [1,32,123040] . [1,123040,1] (Dense logits)', tf._FusedMatMul, keptFusedMatMul.get(), { a: tf.reshape(feats, [1, 32, 123040]), b: w }, { transposeA: false, transposeB: false, activation: 'linear' });
   tf.dispose([act, feats, column, w, table, tokenIds]);

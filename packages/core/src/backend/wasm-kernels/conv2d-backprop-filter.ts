@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapOffset, simdKernels, type SimdKernels } from './simd/simd-kernels.js';
-import { isWasmHeapBackend, type WasmHeapBackend } from './kept-kernel.js';
+import { isWasmHeapBackend, type KernelArgs, type WasmHeapBackend } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad } from './utils.js';
 
 /** x and dy as NHWC tensors (transposed when the data format is NCHW). Call inside a tidy. */
@@ -54,11 +54,7 @@ function byConvolution(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Co
   return tf.transpose(dw, [1, 2, 0, 3]); // [KH, KW, ci, co]
 }
 
-function conv2dBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { x: xInfo, dy: dyInfo } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
     args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;

@@ -15,25 +15,11 @@
  * to the kernel that was registered before this one (wasm's own), kept by registerWasmTrainingKernels.
  */
 import * as tf from '@tensorflow/tfjs';
+import { KeptKernel, type KernelArgs } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad, pair, spreadByStride } from './utils.js';
 
-let fallback: tf.KernelConfig | undefined;
-
 /** The kernel this one replaced (wasm's own Conv2DBackpropInput), used for cases not handled here. */
-export function conv2dBackpropInputFallback(): tf.KernelConfig | undefined {
-  return fallback;
-}
-
-/** Records the replaced kernel. Called by registerWasmTrainingKernels before it swaps the registration. */
-export function setConv2dBackpropInputFallback(config: tf.KernelConfig | undefined): void {
-  fallback = config;
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
+export const keptConv2dBackpropInput = new KeptKernel(tf.Conv2DBackpropInput);
 
 /** Whether the composed path handles this call. */
 function handles(dyInfo: tf.TensorInfo, filterInfo: tf.TensorInfo, attrs: tf.NamedAttrMap): boolean {
@@ -47,8 +33,7 @@ export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { dy: dyInfo, filter: filterInfo } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as tf.NamedAttrMap;
   if (!handles(dyInfo, filterInfo, attrs)) {
-    if (fallback == null) throw new Error('Conv2DBackpropInput: case not handled and no fallback kernel recorded');
-    return fallback.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    return keptConv2dBackpropInput.call(args) as tf.TensorInfo;
   }
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const filterShape = filterInfo.shape as [number, number, number, number];

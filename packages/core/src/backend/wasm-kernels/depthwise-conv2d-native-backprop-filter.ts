@@ -14,12 +14,10 @@
  * slice * dy + reduce formulation.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad, pair } from './utils.js';
 
-function depthwiseConv2dNativeBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function depthwiseConv2dNativeBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { x: xInfo, dy: dyInfo } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, dilations, pad, dimRoundingMode, filterShape } =
     args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;

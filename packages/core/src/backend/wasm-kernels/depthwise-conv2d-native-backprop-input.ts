@@ -11,12 +11,10 @@
  * multiplier is then summed out.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad, pair, spreadByStride } from './utils.js';
 
-function depthwiseConv2dNativeBackpropInput(args: {
-  inputs: tf.NamedTensorInfoMap;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function depthwiseConv2dNativeBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { dy: dyInfo, filter: filterInfo } = args.inputs as unknown as {
     dy: tf.TensorInfo;
     filter: tf.TensorInfo;

@@ -36,12 +36,8 @@
  * already provides are detected and left alone (and the ones replaced exist to be kept as fallbacks).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, batchMatMulOriginal, setBatchMatMulOriginal } from './batch-mat-mul.js';
-import {
-  conv2dBackpropInput,
-  conv2dBackpropInputFallback,
-  setConv2dBackpropInputFallback,
-} from './conv2d-backprop-input.js';
+import { batchMatMul, keptBatchMatMul } from './batch-mat-mul.js';
+import { conv2dBackpropInput, keptConv2dBackpropInput } from './conv2d-backprop-input.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
@@ -51,6 +47,7 @@ import { cast, identity, keptCast, keptIdentity } from './identity.js';
 import { keptSlice, keptSplitV, slice, splitV } from './slice.js';
 import { keptSum, sum } from './sum.js';
 import { fusedMatMul, keptFusedMatMul } from './fused-mat-mul.js';
+import type { KeptKernel } from './kept-kernel.js';
 
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -59,30 +56,28 @@ export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
 ];
 
-/** A wasm kernel replaced by a faster one that keeps the replaced config (its fallback / callee). */
+/** A wasm kernel replaced by a faster one, and where the replaced config (its fallback / callee) is kept. */
 interface KernelReplacement {
-  kernelName: string;
   kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[];
-  keep(config: tf.KernelConfig): void;
+  kept: KeptKernel;
 }
 
 export const wasmReplacedKernels: readonly KernelReplacement[] = [
-  { kernelName: tf.Conv2DBackpropInput, kernelFunc: conv2dBackpropInput, keep: setConv2dBackpropInputFallback },
-  { kernelName: tf.BatchMatMul, kernelFunc: batchMatMul, keep: setBatchMatMulOriginal },
-  { kernelName: tf.Identity, kernelFunc: identity, keep: (c) => keptIdentity.set(c) },
-  { kernelName: tf.Cast, kernelFunc: cast, keep: (c) => keptCast.set(c) },
-  { kernelName: tf.Slice, kernelFunc: slice, keep: (c) => keptSlice.set(c) },
-  { kernelName: tf.SplitV, kernelFunc: splitV, keep: (c) => keptSplitV.set(c) },
-  { kernelName: tf.GatherV2, kernelFunc: gatherV2, keep: (c) => keptGatherV2.set(c) },
-  { kernelName: tf.Sum, kernelFunc: sum, keep: (c) => keptSum.set(c) },
-  { kernelName: tf._FusedMatMul, kernelFunc: fusedMatMul, keep: (c) => keptFusedMatMul.set(c) },
+  { kernelFunc: conv2dBackpropInput, kept: keptConv2dBackpropInput },
+  { kernelFunc: batchMatMul, kept: keptBatchMatMul },
+  { kernelFunc: identity, kept: keptIdentity },
+  { kernelFunc: cast, kept: keptCast },
+  { kernelFunc: slice, kept: keptSlice },
+  { kernelFunc: splitV, kept: keptSplitV },
+  { kernelFunc: gatherV2, kept: keptGatherV2 },
+  { kernelFunc: sum, kept: keptSum },
+  { kernelFunc: fusedMatMul, kept: keptFusedMatMul },
 ];
 
 /**
  * Registers, for the 'wasm' backend, each kernel of {@link wasmTrainingKernelConfigs} that has no
- * 'wasm' registration yet, and replaces the 'wasm' registrations of {@link wasmReplacedKernels}
- * (Conv2DBackpropInput, BatchMatMul): the registered config is kept (tf.getKernel) as the
- * replacement's fallback, unregistered, and registered again with the replacement's kernelFunc (its
+ * 'wasm' registration yet, and replaces the 'wasm' registrations of {@link wasmReplacedKernels}:
+ * the registered config is kept (tf.getKernel, in the replacement's KeptKernel) as its fallback, unregistered, and registered again with the replacement's kernelFunc (its
  * setupFunc / disposeFunc unchanged). A replacement is skipped when the kernel is already the
  * replacement, or when wasm has no such kernel to keep. Idempotent: a second call registers nothing
  * and returns [].
@@ -95,22 +90,22 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(config);
     registered.push(config.kernelName);
   }
-  for (const r of wasmReplacedKernels) {
-    const current = tf.getKernel(r.kernelName, 'wasm');
-    if (current == null || current.kernelFunc === (r.kernelFunc as unknown as tf.KernelFunc)) continue;
-    r.keep(current);
-    tf.unregisterKernel(r.kernelName, 'wasm');
-    tf.registerKernel({ ...current, kernelFunc: r.kernelFunc as unknown as tf.KernelFunc });
-    registered.push(r.kernelName);
+  for (const { kernelFunc, kept } of wasmReplacedKernels) {
+    const current = tf.getKernel(kept.kernelName, 'wasm');
+    if (current == null || current.kernelFunc === (kernelFunc as unknown as tf.KernelFunc)) continue;
+    kept.set(current);
+    tf.unregisterKernel(kept.kernelName, 'wasm');
+    tf.registerKernel({ ...current, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    registered.push(kept.kernelName);
   }
   return registered;
 }
 
 export {
   batchMatMul,
-  batchMatMulOriginal,
+  keptBatchMatMul,
   conv2dBackpropInput,
-  conv2dBackpropInputFallback,
+  keptConv2dBackpropInput,
   conv2dBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,

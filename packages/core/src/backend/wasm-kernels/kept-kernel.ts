@@ -1,7 +1,8 @@
 /**
- * The wasm registration a replacement kernel took over. registerWasmTrainingKernels records it here
- * before swapping the registration; the replacement calls it for the cases it leaves to wasm's own
- * kernel (other dtypes, other axes ...).
+ * What this folder's kernels share: KeptKernel, the wasm registration a replacement kernel took over
+ * (registerWasmTrainingKernels records it before swapping the registration; the replacement calls it
+ * for the cases it leaves to wasm's own kernel: other dtypes, other axes ...), the kernel arguments,
+ * and the parts of the wasm backend that kernels working in its heap use.
  */
 import * as tf from '@tensorflow/tfjs';
 

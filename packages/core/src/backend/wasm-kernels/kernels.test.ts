@@ -5,16 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 
 import {
   batchMatMul,
-  batchMatMulOriginal,
+  keptBatchMatMul,
   conv2dBackpropInput,
-  conv2dBackpropInputFallback,
+  keptConv2dBackpropInput,
   conv2dBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   registerWasmTrainingKernels,
   unsortedSegmentSumConfig,
 } from './index.js';
-import { setConv2dBackpropInputFallback } from './conv2d-backprop-input.js';
 import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 const EXPECTED = [
@@ -83,11 +82,11 @@ describe('registerWasmTrainingKernels', () => {
     for (const name of REPLACED) assert.ok(originals[name] != null, `tfjs-backend-wasm 4.22 should have ${name}`);
     const convInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
     assert.equal(convInput?.kernelFunc, conv2dBackpropInput);
-    assert.equal(conv2dBackpropInputFallback(), originals.Conv2DBackpropInput);
+    assert.equal(keptConv2dBackpropInput.get(), originals.Conv2DBackpropInput);
     assert.equal(convInput?.setupFunc, originals.Conv2DBackpropInput?.setupFunc);
     const bmm = tf.getKernel('BatchMatMul', 'wasm');
     assert.equal(bmm?.kernelFunc, batchMatMul);
-    assert.equal(batchMatMulOriginal(), originals.BatchMatMul);
+    assert.equal(keptBatchMatMul.get(), originals.BatchMatMul);
     assert.equal(bmm?.setupFunc, originals.BatchMatMul?.setupFunc);
     // Kernels the wasm backend has natively and that are not replaced stay untouched.
     assert.notEqual(tf.getKernel('Conv2D', 'wasm'), undefined);
@@ -308,10 +307,10 @@ describe('Conv2DBackpropInput on wasm (replacement) matches cpu', () => {
   }
 
   it('hands dilations > 1 to the kept wasm kernel', async () => {
-    const kept = conv2dBackpropInputFallback();
+    const kept = keptConv2dBackpropInput.get();
     assert.ok(kept != null);
     let calls = 0;
-    setConv2dBackpropInputFallback({ ...kept, kernelFunc: (args) => (calls++, kept.kernelFunc(args)) });
+    keptConv2dBackpropInput.set({ ...kept, kernelFunc: (args) => (calls++, kept.kernelFunc(args)) });
     try {
       const rand = seeded(650);
       const x: [number, number, number, number] = [2, 6, 6, 3];
@@ -329,7 +328,7 @@ describe('Conv2DBackpropInput on wasm (replacement) matches cpu', () => {
       const expected = await runKernelOn('cpu', 'Conv2DBackpropInput', inputs, base); // both ignore the attribute
       assertClose(viaKept.values, expected.values, 1e-4, 'dx via kept kernel');
     } finally {
-      setConv2dBackpropInputFallback(kept);
+      keptConv2dBackpropInput.set(kept);
     }
   });
 });

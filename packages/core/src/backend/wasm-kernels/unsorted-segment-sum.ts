@@ -11,9 +11,10 @@
  * are filtered out first because ScatterNd does not bounds-check its indices.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelArgs } from './kept-kernel.js';
 import { asTensor } from './utils.js';
 
-function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   const { x: xInfo, segmentIds: idsInfo } = args.inputs as unknown as {
     x: tf.TensorInfo;
     segmentIds: tf.TensorInfo;
