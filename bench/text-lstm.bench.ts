@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '@polymodal/core';
+import { selectBackend, type BackendName } from '@polymodal/core';
 import { PolymodalGRU, PolymodalLSTM, Tokenizer, padSequences } from '@polymodal/encoder-text';
 import seedrandom from 'seedrandom';
 
@@ -76,8 +76,9 @@ function tokenizationSpeed(): { fitTextsPerSecond: number; transformTextsPerSeco
 }
 
 async function main(): Promise<void> {
-  if (!(await tf.setBackend(BACKEND))) throw new Error(`backend ${BACKEND} did not initialise`);
-  if (BACKEND === 'wasm') registerWasmTrainingKernels();
+  // Core's backend selection: on wasm it also loads @polymodal/backend-wasm (kernels, the recurrent routines).
+  const { notes } = await selectBackend(BACKEND as BackendName);
+  for (const note of notes) console.warn(note);
   console.log(`backend ${tf.getBackend()}; batch ${BATCH}, ${STEPS} tokens, vocabulary ${VOCAB}, embedding ${EMBEDDING}, ${UNITS} units; ` +
     `median of ${REPEATS} x ${BATCHES} batches`);
   const results: Record<string, number> = {};

@@ -122,12 +122,12 @@ describe('polymodal validate: manifest errors', () => {
 
   it('a listed plugin package that is not installed names its pointer and the npm install line', () => {
     const { result, dir } = validateEdited('plugin-not-installed', (m) => {
-      m.plugins.push('@polymodal/encoder-audio');
+      m.plugins.push('@polymodal/encoder-video');
     });
     assertUserError(result, 2, [
-      '/plugins/2: plugin package "@polymodal/encoder-audio" is not installed',
+      '/plugins/2: plugin package "@polymodal/encoder-video" is not installed',
       dir,
-      'npm install @polymodal/encoder-audio',
+      'npm install @polymodal/encoder-video',
     ]);
   });
 
@@ -172,5 +172,103 @@ describe('polymodal validate: manifest errors', () => {
       '  - /: unknown key "trainig". Did you mean "training"?',
       '  - /training/epochs: must be integer, found string',
     ]);
+  });
+});
+
+describe('polymodal validate: every problem at once, and nothing in a manifest crashes it', () => {
+  it('a key given twice is an error with its line:column and pointer (JSON would keep the last silently)', () => {
+    const dir = subdir(root, 'duplicate-key');
+    const path = writeProject(dir);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"epochs": 60,', '"epochs": 1,\n    "epochs": 100000,'));
+    const result = runCli(['validate', 'polymodal.json'], dir);
+    assertUserError(result, 2, [/\/training\/epochs: duplicate key "epochs" at line:column \d+:5 \(first at \d+:5\)/, MANIFEST_HINT]);
+  });
+
+  it('shape, plugin, option, monitor, split, label and data problems are listed together in one run', () => {
+    const { result } = validateEdited('all-at-once', (m) => {
+      m.training.epochs = 'ten';
+      m.plugins.push('@polymodal/encoder-video');
+      m.inputs.measures.options.unit = [8];
+      m.inputs.measures.columns.push('churned');
+      m.inputs.measures.columns[0] = 'tenure_mnths';
+      m.data.split = { validation: 0.5, test: 0.5 };
+      m.evaluation.metrics = ['acuracy'];
+    });
+    assertUserError(result, 2, [
+      'the manifest has 7 problems',
+      '/training/epochs: must be integer, found string',
+      '/plugins/2: plugin package "@polymodal/encoder-video" is not installed',
+      '/inputs/measures/options: unknown key "unit". Did you mean "units"?',
+      '/inputs/measures/columns/5: column "churned" is the label (/output/column)',
+      '/data/split: validation (0.5) + test (0.5) = 1 leaves no rows for training',
+      '/evaluation/metrics/0: "acuracy" is not a binary metric',
+      '/inputs/measures/columns/0: column "tenure_mnths" is not in',
+    ]);
+  });
+
+  it('a monitor that is never logged fails validate, not train', () => {
+    const { result } = validateEdited('bogus-monitor', (m) => {
+      m.training.earlyStopping.monitor = 'val_bogus';
+    });
+    assertUserError(result, 2, ['/training/earlyStopping/monitor: cannot monitor "val_bogus"']);
+  });
+
+  it('text labels for a regression task name the task and the rows', () => {
+    const { result } = validateEdited('regression-text', (m) => {
+      m.output = { column: 'churned', task: 'regression' };
+    });
+    assertUserError(result, 2, [/\/output\/task: a regression task needs numeric labels, but column "churned" holds text: .*data\.csv:2 \("(yes|no)"\)/]);
+  });
+
+  it('options nested 10,000 deep are refused with a clear error, not a stack overflow', () => {
+    const dir = subdir(root, 'deep-options');
+    const path = writeProject(dir);
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"dropout": 0.1', `"dropout": ${deep}`));
+    const result = runCli(['validate', 'polymodal.json'], dir);
+    assertUserError(result, 2, ['/inputs/measures/options/dropout/0/0/0/0/...: nested more than 64 levels deep', 'flatten the value']);
+  });
+
+  it('resource bombs: epochs and batch size have maxima, worker threads are bounded by the cores', () => {
+    const { result } = validateEdited('bombs', (m) => {
+      m.training.epochs = 1_000_000_000;
+      m.training.batchSize = 1_000_000_000;
+      m.data.workers = 256;
+    });
+    assertUserError(result, 2, [
+      '/training/epochs: must be <= 100000',
+      '/training/batchSize: must be <= 65536',
+      /\/data\/workers: 256 worker threads, but this machine has \d+ cores?; use at most \d+, or "auto"/,
+    ]);
+  });
+
+  it('"auc" means ROC-AUC, as in Keras', () => {
+    const dir = subdir(root, 'auc');
+    writeProject(dir, { edit: (m) => { m.evaluation.metrics = ['accuracy', 'auc']; m.training.earlyStopping.monitor = 'val_auc'; } });
+    const result = runCli(['validate', 'polymodal.json', '--json'], dir);
+    assertSuccess(result);
+    const parsed = JSON.parse(result.stdout);
+    assert.deepEqual(parsed.resolved.evaluation.metrics, ['accuracy', 'rocAuc']);
+    assert.equal(parsed.resolved.training.earlyStopping.monitor, 'val_rocAuc');
+  });
+
+  it('Object.prototype names as input names and classWeight keys validate', () => {
+    const { result } = validateEdited('prototype-names', (m) => {
+      m.inputs = { constructor: m.inputs.measures, toString: { encoder: 'tabular/mlp', column: 'customer_id' } };
+      m.training.classWeight = { yes: 2, no: 1 };
+    });
+    assertSuccess(result);
+    assert.match(result.stdout, /valid \(2 input\(s\)/);
+  });
+
+  it('schema --manifest prints the merged schema for an invalid manifest and warns about the plugins that did not load', () => {
+    const dir = subdir(root, 'schema-invalid');
+    writeProject(dir, { edit: (m) => { m.training.epochs = 'ten'; m.plugins.push('@polymodal/encoder-video'); } });
+    const result = runCli(['schema', '--manifest', 'polymodal.json'], dir);
+    assertSuccess(result);
+    const schema = JSON.parse(result.stdout);
+    assert.deepEqual(schema.properties.inputs.additionalProperties.properties.encoder.enum, ['tabular/mlp']);
+    assert.ok(schema.properties.fusion.properties.type.enum.includes('concat'));
+    assert.match(result.stderr, /warning: .*@polymodal\/encoder-video/);
   });
 });

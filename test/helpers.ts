@@ -128,7 +128,7 @@ export function stagingLeftovers(dir: string): string[] {
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
-      if (/\.partial-|\.previous$|^\..*\.[0-9a-f]{12}\.tmp$/.test(entry.name)) found.push(path);
+      if (/\.partial-|\.previous(-|$)|^\..*\.[0-9a-f]{12}\.tmp$/.test(entry.name)) found.push(path);
       if (entry.isDirectory()) walk(path);
     }
   };

@@ -224,11 +224,11 @@ describe('train, then predict and evaluate in fresh processes', () => {
     assert.ok(existsSync(last.path), `checkpoint event path ${last.path} does not exist (the model folder is ${dir})`);
   });
 
-  it('training into an existing model folder replaces it whole', () => {
+  it('training into an existing model folder with --overwrite replaces it whole', () => {
     const dir = join(runs, 'replace');
     assertSuccess(runCli(['train', 'polymodal.json', '--epochs', '1', '--out', dir], project));
     const before = readJson(join(dir, 'polymodal.json')).createdAt;
-    assertSuccess(runCli(['train', 'polymodal.json', '--epochs', '2', '--out', dir], project));
+    assertSuccess(runCli(['train', 'polymodal.json', '--epochs', '2', '--out', dir, '--overwrite'], project));
     assert.notEqual(readJson(join(dir, 'polymodal.json')).createdAt, before);
     assert.equal(readJson(join(dir, 'history.json')).epochsRun, 2);
     assert.deepEqual(readdirSync(dirname(dir)).filter((name) => name.includes('partial') || name.includes('previous')), []);

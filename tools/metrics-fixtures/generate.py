@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Writes packages/core/src/metrics/test-fixtures/sklearn-expected.json.
+"""Writes packages/metrics/src/test-fixtures/sklearn-expected.json.
 
 Every expected number in that file is produced here by scikit-learn (or by NumPy arithmetic on
 scikit-learn outputs where our API documents a deliberate deviation, e.g. skipping an undefined
-class in a macro ROC-AUC). The TypeScript tests in packages/core/src/metrics/*.test.ts compare
+class in a macro ROC-AUC). The TypeScript tests in packages/metrics/src/*.test.ts compare
 against it.
 
 Run (Debian's python with python3-sklearn installed):
@@ -58,7 +58,7 @@ SK_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2])
 F64_EPS = float(np.finfo(np.float64).eps)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "packages", "core", "src", "metrics", "test-fixtures", "sklearn-expected.json")
+OUT = os.path.join(ROOT, "packages", "metrics", "src", "test-fixtures", "sklearn-expected.json")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { closestMatch, isPolymodalError } from '@polymodal/core';
+import { closestMatch, exitCodeForSignal, fileSystemError, isPolymodalError, isTrainingInterrupted, listenForInterrupts } from '@polymodal/core';
 import type { Command } from './commands/command.js';
 import { crossvalCommand } from './commands/crossval.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -8,12 +8,15 @@ import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { predictCommand } from './commands/predict.js';
 import { schemaCommand } from './commands/schema.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
+import { tuneCommand } from './commands/tune.js';
+import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 import { processOutput, type Output } from './render/reporters.js';
 import { quietTfjsNotices } from './quiet-tfjs.js';
 
-const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, explainCommand, crossvalCommand, predictCommand, pluginsCommand, schemaCommand];
+const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, explainCommand, crossvalCommand, tuneCommand, workerCommand, predictCommand, serveCommand, pluginsCommand, schemaCommand];
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 function help(): string {
@@ -50,14 +53,28 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     output.out(`Usage: ${command.usage}\n`);
     return 0;
   }
+  const interrupts = listenForInterrupts({
+    mode: command.interrupts ?? 'immediate',
+    onSignal: (signal) => output.err(command.interrupts === 'graceful'
+      ? `\npolymodal ${command.name}: ${signal} received; stopping after the current batch (send it again to stop at once)\n`
+      : `\npolymodal ${command.name}: ${signal} received; stopping\n`),
+  });
   try {
-    return await command.run(rest, output);
-  } catch (error) {
+    return await command.run(rest, output, { signal: interrupts.signal });
+  } catch (caught) {
+    const error = fileSystemError(caught, 'cannot read or write a file');
+    const signal = interrupts.received();
+    if (isTrainingInterrupted(error) && signal) {
+      output.err(`polymodal ${command.name}: ${error.describe()}\n`);
+      return exitCodeForSignal(signal);
+    }
     if (isPolymodalError(error)) {
       output.err(`polymodal ${command.name}: ${error.describe()}\n`);
       return error.exitCode;
     }
     output.err(`polymodal ${command.name}: internal error (please report it with the command you ran)\n${(error as Error)?.stack ?? String(error)}\n`);
     return 70;
+  } finally {
+    interrupts.dispose();
   }
 }

@@ -28,7 +28,7 @@ export function convBlock(x: tf.SymbolicTensor, block: ConvBlock, index: number,
   return x;
 }
 
-export const imageCnnEncoder: EncoderDefinition<CnnOptions, ImageState> = {
+export const imageCnnEncoder: EncoderDefinition<CnnOptions, ImageState, ImagePreprocessor> = {
   type: 'image/cnn',
   description: 'Image files or data URIs (sharp: resize, normalize, augment, disk cache), stacked Conv2D blocks, flatten or global pooling',
   optionsSchema: cnnOptionsSchema,

@@ -84,3 +84,26 @@ test('bad files: "fail" names the file and column; "skip" leaves them out and co
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an image that looks right but does not decode: "fail" names its row, "skip" leaves it out and counts it', async () => {
+  const dir = tempDir();
+  try {
+    await stripes(join(dir, 'images'), 10);
+    const good = readFileSync(join(dir, 'images', 'vertical', '000.png'));
+    // The PNG signature and IEND trailer pass the quick check; the data between them is garbage.
+    writeFile(join(dir, 'images', 'vertical', 'garbled.png'), Buffer.concat([good.subarray(0, 40), Buffer.alloc(64, 7), good.subarray(good.length - 12)]));
+    const path = join(dir, 'polymodal.json');
+    writeFileSync(path, JSON.stringify(manifest({}, { onInvalidRow: 'fail' })));
+    await assert.rejects(train({ manifest: path, plugins, overrides: { epochs: 1 } }), (error: Error) => {
+      assert.match(error.message, /images\/vertical\/garbled\.png: column "path": .*garbled\.png: cannot decode the image/);
+      return true;
+    });
+    writeFileSync(path, JSON.stringify({ ...manifest({}, { onInvalidRow: 'skip' }), training: { backend: 'wasm', epochs: 1, batchSize: 8, seed: 3 } }));
+    const result = await train({ manifest: path, plugins });
+    assert.equal(result.metrics.rows.train + result.metrics.rows.validation + result.metrics.rows.test, 20);
+    assert.equal(result.metrics.skippedRows.count, 1, JSON.stringify(result.metrics.skippedRows));
+    assert.match(result.metrics.skippedRows.examples[0].problem, /cannot decode/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

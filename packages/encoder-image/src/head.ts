@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BuildContext } from '@polymodal/core';
+import { denseStack, type BuildContext } from '@polymodal/core';
 import type { Activation, Head } from './options.js';
 
 export interface HeadOptions {
@@ -18,14 +18,5 @@ export function featureHead(x: tf.SymbolicTensor, options: HeadOptions, ctx: Bui
       : options.head === 'globalAvgPool' ? tf.layers.globalAveragePooling2d({ name })
         : tf.layers.globalMaxPooling2d({ name });
   x = pooled.apply(x) as tf.SymbolicTensor;
-  options.units.forEach((units, i) => {
-    x = tf.layers.dense({
-      units,
-      activation: options.activation,
-      kernelRegularizer: options.l2 > 0 ? tf.regularizers.l2({ l2: options.l2 }) : undefined,
-      name: ctx.layerName(`dense_${i + 1}`),
-    }).apply(x) as tf.SymbolicTensor;
-    if (options.dropout > 0) x = tf.layers.dropout({ rate: options.dropout, name: ctx.layerName(`dropout_${i + 1}`) }).apply(x) as tf.SymbolicTensor;
-  });
-  return x;
+  return denseStack(x, options, { layerName: (suffix) => ctx.layerName(suffix) });
 }

@@ -22,11 +22,6 @@ export function sniffFormat(head: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
-function describeStart(head: Uint8Array): string {
-  const text = Buffer.from(head.subarray(0, 8)).toString('latin1');
-  return /^[\x20-\x7e]+$/.test(text) ? `starts with "${text}"` : `starts with bytes ${Buffer.from(head.subarray(0, 4)).toString('hex')}`;
-}
-
 /**
  * Why bytes (a file's head, its tail and its size) cannot be an intact image, or undefined. Cheap structural
  * checks only: the format's signature, and the end marker of PNG (IEND), JPEG (EOI), GIF (trailer) and the
@@ -35,7 +30,8 @@ function describeStart(head: Uint8Array): string {
 export function structuralProblem(head: Uint8Array, tail: Uint8Array, size: number): string | undefined {
   if (size === 0) return 'the file is empty';
   const format = sniffFormat(head);
-  if (!format) return `not a JPEG, PNG, WebP, GIF or TIFF image (it ${describeStart(head)})`;
+  // The file's bytes are never echoed: the path may name a file that is not the user's to show (a key, a password file).
+  if (!format) return 'not a JPEG, PNG, WebP, GIF or TIFF image (its first bytes are no image signature)';
   const truncated = `truncated ${format.toUpperCase()} (${size} bytes, no end marker)`;
   if (format === 'png') {
     // The IEND chunk: length 0, type "IEND", CRC ae426082.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, PolymodalError } from '@polymodal/core';
 import { DEFAULT_CACHE_DIR, ImagePreprocessor } from './image-preprocessor.js';
@@ -57,7 +57,7 @@ test('check reports missing cells, missing, empty, truncated and non-image files
     assert.deepEqual(p.check(row('img/none.png')), { column: 'path', problem: `${join(dir, 'img', 'none.png')}: no such file` });
     assert.deepEqual(p.check(row('img/empty.png')), { column: 'path', problem: `${join(dir, 'img', 'empty.png')}: the file is empty` });
     assert.match(p.check(row('img/cut.png'))!.problem, /cut\.png: truncated PNG/);
-    assert.match(p.check(row('img/notes.png'))!.problem, /notes\.png: not a JPEG, PNG, WebP, GIF or TIFF image \(it starts with "this is "\)/);
+    assert.match(p.check(row('img/notes.png'))!.problem, /notes\.png: not a JPEG, PNG, WebP, GIF or TIFF image \(its first bytes are no image signature\)$/);
     assert.match(p.check(row('data:image/png;base64,aGVsbG8='))!.problem, /data URI .*: not a JPEG, PNG/);
   }));
 
@@ -82,6 +82,18 @@ test('a file that passes the quick checks but does not decode fails the transfor
       assert.ok(error.message.startsWith(`${join(dir, 'img', 'damaged.png')}: cannot decode the image`), error.message);
       return true;
     });
+  }));
+
+test('verify decodes each row once and reports a file that does not decode as that row\'s problem', () =>
+  withImages(async (dir) => {
+    const png = await encode(noise(16 * 16 * 3), 16, 16, 3);
+    writeFile(join(dir, 'img', 'damaged.png'), Buffer.concat([png.subarray(0, 60), Buffer.alloc(40, 3), png.subarray(png.length - 12)]));
+    const p = new ImagePreprocessor(imageSpec(dir));
+    const problems = await p.verify([row('img/red.png'), row('img/damaged.png'), row('img/mix.png')]);
+    assert.equal(problems[0], undefined);
+    assert.equal(problems[2], undefined);
+    assert.equal(problems[1]?.column, 'path');
+    assert.match(problems[1]!.problem, /damaged\.png: cannot decode the image/);
   }));
 
 test('cache: a second pass reads decoded pixels from disk; changed content or decoding options miss', () =>
@@ -145,4 +157,24 @@ test('state records the input shape; restoring with another size is refused', ()
     assert.deepEqual(p.state(), { size: [32, 16], channels: 1 });
     assert.doesNotThrow(() => new ImagePreprocessor(imageSpec(dir, { size: [32, 16], channels: 1 }), p.state()));
     assert.throws(() => new ImagePreprocessor(imageSpec(dir, { size: [64, 64] }), p.state()), /trained on 32x16x1 images, the manifest asks for 64x64x3/);
+  }));
+
+test('image paths that leave the data root (.., absolute, symlinks) are refused per row, unless the manifest opts out', () =>
+  withImages(async (dir) => {
+    const data = join(dir, 'data');
+    writeFile(join(data, 'inside.png'), await encode(solid(4, 4, [0, 255, 0]), 4, 4, 3));
+    symlinkSync(join(dir, 'img', 'red.png'), join(data, 'linked.png'));
+    const spec = { ...imageSpec(dir), dataDir: data };
+    const p = new ImagePreprocessor(spec);
+    assert.equal(p.check(row('inside.png')), undefined);
+    for (const path of ['../img/red.png', join(dir, 'img', 'red.png'), 'linked.png', '../../../../etc/passwd']) {
+      const invalid = p.check(row(path));
+      assert.equal(invalid?.column, 'path', path);
+      assert.match(invalid!.problem, /resolves outside the data root .*"data\.allowPathsOutsideRoot": true/, path);
+    }
+    await assert.rejects(p.transform([row('../img/red.png')]), (error: unknown) => error instanceof PolymodalError && /outside the data root/.test(error.message));
+    const optedOut = new ImagePreprocessor({ ...spec, allowPathsOutsideRoot: true });
+    assert.equal(optedOut.check(row('../img/red.png')), undefined);
+    const wider = new ImagePreprocessor({ ...spec, dataRoot: dir });
+    assert.equal(wider.check(row('../img/red.png')), undefined, 'data.root may be a folder above the data file');
   }));

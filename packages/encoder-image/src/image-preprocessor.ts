@@ -49,11 +49,18 @@ export class ImagePreprocessor implements Preprocessor<ImageState> {
   }
 
   private sourceOf(row: Row): ImageSource | undefined {
-    return imageSource(cell(row, this.column), this.baseDir);
+    return imageSource(cell(row, this.column), this.baseDir, this.input);
   }
 
   check(row: Row): InvalidValue | undefined {
-    const source = this.sourceOf(row);
+    let source: ImageSource | undefined;
+    try {
+      source = this.sourceOf(row);
+    } catch (error) {
+      // A path outside the data root is this row's problem: reported with its row, or skipped and counted.
+      if (error instanceof PolymodalError) return { column: this.column, problem: error.message };
+      throw error;
+    }
     if (!source) return { column: this.column, problem: 'no image (the cell is empty)' };
     const problem = sourceProblem(source);
     return problem ? { column: this.column, problem } : undefined;
@@ -73,9 +80,13 @@ export class ImagePreprocessor implements Preprocessor<ImageState> {
    * MEMORY_BUDGET bytes of decoded files), else the disk cache when it holds them, else decoded.
    */
   async pixels(source: ImageSource): Promise<Uint8Array> {
-    if (source.kind !== 'file' || !this.augments) return this.load(source);
-    const remembered = this.memory.get(source.path);
+    const remembered = source.kind === 'file' ? this.memory.get(source.path) : undefined;
     if (remembered) return remembered;
+    return source.kind === 'file' && this.augments ? this.remember(source) : this.load(source);
+  }
+
+  /** Decodes a file and keeps its pixels while they fit in MEMORY_BUDGET, so the next request needs no decode. */
+  private remember(source: ImageSource & { kind: 'file' }): Promise<Uint8Array> {
     const loading = this.load(source);
     if (this.memoryBytes + this.sampleBytes() > MEMORY_BUDGET) return loading;
     // The promise is kept, so concurrent requests for one file share one decode.
@@ -86,6 +97,27 @@ export class ImagePreprocessor implements Preprocessor<ImageState> {
       this.memoryBytes -= this.sampleBytes();
     });
     return loading;
+  }
+
+  /**
+   * Decodes every row's image once, before the split: a file whose header looks right but whose data does not
+   * decode is this row's problem (failed with its row, or skipped and counted), not a crash halfway through
+   * training. The pixels are kept (within MEMORY_BUDGET) for the transform that follows.
+   */
+  async verify(rows: readonly Row[]): Promise<(InvalidValue | undefined)[]> {
+    const problems: (InvalidValue | undefined)[] = new Array(rows.length).fill(undefined);
+    await boundedMap(rows, this.concurrency, async (row, r) => {
+      const source = this.sourceOf(row);
+      if (!source) return;
+      try {
+        if (source.kind === 'file' && !this.memory.has(source.path)) await this.remember(source);
+        else await this.pixels(source);
+      } catch (error) {
+        if (!(error instanceof PolymodalError)) throw error;
+        problems[r] = { column: this.column, problem: error.message };
+      }
+    });
+    return problems;
   }
 
   private sampleBytes(): number {

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { PolymodalError, type RawValue } from '@polymodal/core';
+import { PolymodalError, resolveCellPath, type CellPathSpec, type RawValue } from '@polymodal/core';
 import { bytesProblem, fileProblem } from './image-format.js';
 
 /** Where one cell's image comes from: a file, or bytes from a base64 data URI. */
@@ -18,14 +17,17 @@ export function parseDataUri(value: string): Buffer | undefined {
   return (match[2] ?? '').split(';').includes('base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1');
 }
 
-/** Resolves a cell to an image source: a data URI, or a path relative to `baseDir`. Undefined when empty. */
-export function imageSource(value: RawValue, baseDir: string): ImageSource | undefined {
+/**
+ * Resolves a cell to an image source: a data URI, or a path relative to `baseDir`, which must stay inside the
+ * input's data root (`spec`, by default `baseDir` itself; see core's resolveCellPath). Undefined when empty.
+ */
+export function imageSource(value: RawValue, baseDir: string, spec: CellPathSpec = { dataDir: baseDir }): ImageSource | undefined {
   if (value === null || value === undefined) return undefined;
   const text = String(value).trim();
   if (text === '') return undefined;
   const bytes = parseDataUri(text);
   if (bytes) return { kind: 'bytes', bytes, label: `data URI "${text.slice(0, 32)}..."` };
-  return { kind: 'file', path: isAbsolute(text) ? text : resolve(join(baseDir, text)) };
+  return { kind: 'file', path: resolveCellPath(spec, text, baseDir) };
 }
 
 export function describeSource(source: ImageSource): string {

@@ -1,9 +1,9 @@
-import type { JsonSchema } from '@polymodal/core';
+import { activationSchema, denseOptionsNeedUnits, dropoutSchema, l2Schema, unitsSchema, type Activation, type JsonSchema } from '@polymodal/core';
 
 export type Fit = 'cover' | 'contain' | 'fill';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos3';
 export type FillMode = 'reflect' | 'nearest' | 'constant';
-export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'linear';
+export type { Activation };
 export type Head = 'flatten' | 'globalAvgPool' | 'globalMaxPool';
 
 /** Training-time augmentation, Keras preprocessing-layer semantics (RandomFlip, RandomRotation, ...). */
@@ -84,7 +84,6 @@ export interface PretrainedOptions extends ImagePreprocessingOptions {
   l2: number;
 }
 
-const activation = { enum: ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'swish', 'linear'], default: 'relu' };
 const pair = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 };
 const fraction = (description: string) => ({ type: 'number', minimum: 0, maximum: 1, description });
 
@@ -135,10 +134,10 @@ export const preprocessingProperties: Record<string, JsonSchema> = {
 
 const headProperties: Record<string, JsonSchema> = {
   head: { enum: ['flatten', 'globalAvgPool', 'globalMaxPool'], default: 'globalAvgPool', description: 'How the feature map becomes a vector.' },
-  units: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Dense layers after the head.' },
-  activation,
-  dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout after each dense layer.' },
-  l2: { type: 'number', minimum: 0, default: 0, description: 'L2 penalty on convolution and dense kernels.' },
+  units: unitsSchema([], 'Dense layers after the head.'),
+  activation: activationSchema(),
+  dropout: dropoutSchema(0, 'Dropout after each dense layer.'),
+  l2: l2Schema(0, 'L2 penalty on convolution and dense kernels.'),
 };
 
 export const blockSchema: JsonSchema = {
@@ -150,11 +149,11 @@ export const blockSchema: JsonSchema = {
     kernelSize: { oneOf: [{ type: 'integer', minimum: 1 }, pair], default: 3 },
     strides: { oneOf: [{ type: 'integer', minimum: 1 }, pair], default: 1 },
     padding: { enum: ['valid', 'same'], default: 'valid' },
-    activation,
+    activation: activationSchema('relu', 'Activation of the convolution.'),
     pooling: { enum: ['max', 'avg', 'none'], default: 'max' },
     poolSize: { type: 'integer', minimum: 1, default: 2 },
     batchNorm: { type: 'boolean', default: false, description: 'Batch normalization before the activation.' },
-    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout rate after the block.' },
+    dropout: dropoutSchema(0, 'Dropout rate after the block.'),
   },
 };
 
@@ -172,6 +171,8 @@ export const cnnOptionsSchema: JsonSchema = {
     },
     ...headProperties,
   },
+  // l2 also reaches the convolutions here, so only dropout needs dense layers.
+  allOf: [denseOptionsNeedUnits(['dropout'], [])],
 };
 
 export const pretrainedOptionsSchema: JsonSchema = {
@@ -184,7 +185,9 @@ export const pretrainedOptionsSchema: JsonSchema = {
     layer: { type: 'string', description: 'Cut after this layer (default: the last layer with a 4-D output).' },
     trainableFrom: { type: 'string', description: 'Fine-tune from this backbone layer on (default: frozen backbone).' },
     ...headProperties,
+    l2: l2Schema(0, 'L2 penalty on the dense kernels after the head.'),
   },
+  allOf: [denseOptionsNeedUnits(['dropout', 'l2'], [])],
 };
 
 export const BLOCK_DEFAULTS: Omit<ConvBlock, 'filters'> = {

@@ -30,7 +30,7 @@ export class BackbonePreprocessor extends ImagePreprocessor {
   }
 }
 
-export const imagePretrainedEncoder: EncoderDefinition<PretrainedOptions, ImageState> = {
+export const imagePretrainedEncoder: EncoderDefinition<PretrainedOptions, ImageState, BackbonePreprocessor> = {
   type: 'image/pretrained',
   description: 'A local tfjs LayersModel backbone, cut at a feature layer, frozen or fine-tuned from a layer on, then pooling and dense layers',
   optionsSchema: pretrainedOptionsSchema,
@@ -39,7 +39,7 @@ export const imagePretrainedEncoder: EncoderDefinition<PretrainedOptions, ImageS
   preprocessing: 'heavy',
   createPreprocessor: (input: InputSpec<PretrainedOptions>, state?: ImageState) => new BackbonePreprocessor(input, state),
   build(inputs, input, preprocessor, ctx): EncoderOutput {
-    const backbone = (preprocessor as BackbonePreprocessor).backbone;
+    const backbone = preprocessor.backbone;
     if (!backbone) throw new Error(`image/pretrained input "${input.name}": build before fit (the backbone is loaded by fit)`);
     const sub = cutBackbone(backbone, input.options, ctx.layerName('backbone'), input.name);
     const features = sub.apply(inputs.image) as tf.SymbolicTensor;

@@ -10,7 +10,8 @@ const MIN_VALUES_FOR_TOLERANCE = 10;
 
 /** Numeric or categorical per column: from the options, else from the values (types only, no statistics). */
 export function inferColumnKinds(columns: readonly string[], rows: readonly Row[], options: TabularOptions): Record<string, ColumnKind> {
-  const kinds: Record<string, ColumnKind> = {};
+  // Column names are user strings ("constructor" is a fine column name): no prototype to collide with.
+  const kinds: Record<string, ColumnKind> = Object.create(null);
   for (const column of columns) {
     if (options.numeric?.includes(column)) kinds[column] = 'numeric';
     else if (options.categorical?.includes(column)) kinds[column] = 'categorical';

@@ -9,6 +9,6 @@ export default function tabularEncoders(): PolymodalPlugin {
   return definePlugin({ name, version, encoders: [tabularMlpEncoder] });
 }
 
-export { tabularMlpEncoder, denseStack } from './mlp-encoder.js';
+export { tabularMlpEncoder } from './mlp-encoder.js';
 export { TabularPreprocessor, type TabularState, type ColumnState } from './tabular-preprocessor.js';
 export type { TabularOptions } from './options.js';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@polymodal/core';
+import { activationSchema, denseOptionsNeedUnits, dropoutSchema, l2Schema, unitsSchema, type Activation, type JsonSchema } from '@polymodal/core';
 
 export interface TabularOptions {
   numeric?: string[];
@@ -10,11 +10,13 @@ export interface TabularOptions {
   maxCategories: number;
   minFrequency: number;
   units: number[];
-  activation: 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'linear';
+  activation: Activation;
   dropout: number;
   l2: number;
   batchNorm: boolean;
 }
+
+const DEFAULT_UNITS = [32];
 
 export const tabularOptionsSchema: JsonSchema = {
   type: 'object',
@@ -28,10 +30,11 @@ export const tabularOptionsSchema: JsonSchema = {
     embeddingDim: { type: 'integer', minimum: 1, description: 'Embedding size (default: 1.6 * vocabulary^0.56, at most 50).' },
     maxCategories: { type: 'integer', minimum: 1, default: 1000, description: 'Most frequent values kept per column; the rest share the unknown slot.' },
     minFrequency: { type: 'integer', minimum: 1, default: 1, description: 'Values seen fewer times in training share the unknown slot.' },
-    units: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [32], description: 'Dense layer sizes; [] passes features through.' },
-    activation: { enum: ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'swish', 'linear'], default: 'relu' },
-    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0 },
-    l2: { type: 'number', minimum: 0, default: 0, description: 'L2 penalty on dense kernels.' },
+    units: unitsSchema(DEFAULT_UNITS, 'Dense layer sizes; [] passes features through.'),
+    activation: activationSchema(),
+    dropout: dropoutSchema(),
+    l2: l2Schema(),
     batchNorm: { type: 'boolean', default: false, description: 'Batch normalization after each dense layer.' },
   },
+  allOf: [denseOptionsNeedUnits(['dropout', 'l2', 'batchNorm'], DEFAULT_UNITS)],
 };

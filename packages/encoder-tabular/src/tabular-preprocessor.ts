@@ -1,4 +1,4 @@
-import { cell, PolymodalError, toNumber, type FeatureArrays, type FeatureSpec, type InputSpec, type InvalidValue, type Preprocessor, type Row } from '@polymodal/core';
+import { cell, numberCell, PolymodalError, toNumber, type FeatureArrays, type FeatureSpec, type InputSpec, type InvalidValue, type Preprocessor, type Row } from '@polymodal/core';
 import { inferColumnKinds, type ColumnKind } from './column-kinds.js';
 import type { TabularOptions } from './options.js';
 
@@ -33,6 +33,32 @@ function categoryKey(value: unknown): string {
   return String(value).trim();
 }
 
+/**
+ * Count, mean, population standard deviation, min and max of a column's numbers, without holding them in an
+ * array (two passes over the rows, so the deviation is as exact as the former subtract-the-mean form).
+ */
+function numericSummary(rows: readonly Row[], column: string): { count: number; mean: number; deviation: number; min: number; max: number } {
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const row of rows) {
+    const value = numberCell(row, column);
+    if (value === undefined) continue;
+    count++;
+    sum += value;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  const mean = count ? sum / count : 0;
+  let squares = 0;
+  for (const row of rows) {
+    const value = numberCell(row, column);
+    if (value !== undefined) squares += (value - mean) ** 2;
+  }
+  return { count, mean, deviation: count ? Math.sqrt(squares / count) : 0, min, max };
+}
+
 /** Numeric scaling with missing-value indicators and categorical vocabularies, fitted on the training split. */
 export class TabularPreprocessor implements Preprocessor<TabularState> {
   private kinds: Record<string, ColumnKind> | undefined;
@@ -49,7 +75,7 @@ export class TabularPreprocessor implements Preprocessor<TabularState> {
 
   check(row: Row): InvalidValue | undefined {
     for (const column of this.input.columns) {
-      if (this.kindOf(column) !== 'numeric') continue;
+      if (this.kindOf(column) !== 'numeric' || numberCell(row, column) !== undefined) continue;
       const value = cell(row, column);
       if (value !== null && toNumber(value) === undefined) {
         return { column, problem: `${JSON.stringify(value)} is not a number (the column is numeric)` };
@@ -62,21 +88,17 @@ export class TabularPreprocessor implements Preprocessor<TabularState> {
     const { scaling, missingIndicator, maxCategories, minFrequency } = this.input.options;
     const columns = this.input.columns.map((name): ColumnState => {
       if (this.kindOf(name) === 'numeric') {
-        const values = rows.map((row) => toNumber(cell(row, name))).filter((v): v is number => v !== undefined);
-        const missing = values.length < rows.length;
-        const mean = values.length ? values.reduce((s, v) => s + v, 0) / values.length : 0;
+        const { count, mean, deviation, min, max } = numericSummary(rows, name);
         let center = 0;
         let scale = 1;
-        if (scaling === 'zscore' && values.length) {
+        if (scaling === 'zscore' && count) {
           center = mean;
-          scale = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length) || 1;
-        } else if (scaling === 'minmax' && values.length) {
-          const min = values.reduce((a, b) => Math.min(a, b));
-          const max = values.reduce((a, b) => Math.max(a, b));
+          scale = deviation || 1;
+        } else if (scaling === 'minmax' && count) {
           center = min;
           scale = max - min || 1;
         }
-        return { name, kind: 'numeric', center, scale, fill: mean, indicator: missingIndicator && missing };
+        return { name, kind: 'numeric', center, scale, fill: mean, indicator: missingIndicator && count < rows.length };
       }
       const counts = new Map<string, number>();
       for (const row of rows) {
@@ -126,14 +148,14 @@ export class TabularPreprocessor implements Preprocessor<TabularState> {
       let categoryIndex = 0;
       let slotOffset = 0;
       for (const column of columns) {
-        const value = cell(row, column.name);
         // Numeric values come first in each row; categorical one-hot blocks follow at numericWidth.
         if (column.kind === 'numeric') {
-          const number = toNumber(value);
+          const number = numberCell(row, column.name);
           dense[offset++] = ((number ?? column.fill) - column.center) / column.scale;
           if (column.indicator) dense[offset++] = number === undefined ? 1 : 0;
           continue;
         }
+        const value = cell(row, column.name);
         const slot = value === null ? MISSING_SLOT : this.lookup.get(column.name)!.get(categoryKey(value)) ?? UNKNOWN_SLOT;
         if (onehot) {
           dense[r * width + numericWidth + slotOffset + slot] = 1;

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@polymodal/core';
+import { activationSchema, denseOptionsNeedUnits, dropoutSchema, sequencePoolingSchema, unitsSchema, type Activation, type JsonSchema, type SequencePooling } from '@polymodal/core';
 import type { TokenizerNormalization } from './tokenizer.js';
 import type { RecurrentImplementation } from './layers/recurrent-base.js';
 
@@ -38,7 +38,7 @@ export interface RecurrentEncoderOptions extends TokenizerEncoderOptions, Embedd
 export interface CnnEncoderOptions extends TokenizerEncoderOptions, EmbeddingOptions {
   convFilters: number;
   kernelSizes: number[];
-  activation: 'relu' | 'elu' | 'tanh' | 'swish';
+  activation: Activation;
   dropout: number;
   output: TextOutput;
 }
@@ -48,14 +48,14 @@ export interface TransformerEncoderOptions extends TokenizerEncoderOptions, Embe
   ffDim: number;
   blocks: number;
   dropout: number;
-  pooling: 'mean' | 'max';
+  pooling: SequencePooling;
   output: TextOutput;
 }
 
 export interface BagEncoderOptions extends TokenizerEncoderOptions {
   mode: 'binary' | 'count' | 'tfidf' | 'freq';
   units: number[];
-  activation: 'relu' | 'elu' | 'tanh' | 'swish';
+  activation: Activation;
   dropout: number;
 }
 
@@ -79,7 +79,6 @@ const embeddingProperties: Record<string, JsonSchema> = {
 };
 
 const outputProperty: JsonSchema = { enum: ['vector', 'sequence'], default: 'vector', description: "'sequence' gives [steps, features] for an attention fusion." };
-const dropoutProperty: JsonSchema = { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0 };
 
 export const recurrentOptionsSchema: JsonSchema = {
   type: 'object',
@@ -90,8 +89,8 @@ export const recurrentOptionsSchema: JsonSchema = {
     units: { type: 'integer', minimum: 1, default: 32 },
     layers: { type: 'integer', minimum: 1, default: 1, description: 'Stacked recurrent layers.' },
     bidirectional: { type: 'boolean', default: false, description: 'Read forwards and backwards and concatenate (2 x units).' },
-    dropout: { ...dropoutProperty, description: 'Input dropout of each recurrent layer (Keras dropout).' },
-    recurrentDropout: { ...dropoutProperty, description: 'Dropout of the recurrent state (Keras recurrent_dropout).' },
+    dropout: dropoutSchema(0, 'Input dropout of each recurrent layer (Keras dropout).'),
+    recurrentDropout: dropoutSchema(0, 'Dropout of the recurrent state (Keras recurrent_dropout).'),
     output: outputProperty,
     implementation: { enum: ['auto', 'loops', 'ops'], default: 'auto', description: "Time loop: 'loops' (cpu, wasm), 'ops' (GPU backends), 'auto' picks." },
   },
@@ -105,8 +104,8 @@ export const cnnOptionsSchema: JsonSchema = {
     ...embeddingProperties,
     convFilters: { type: 'integer', minimum: 1, default: 64, description: 'Conv1D filters per kernel size.' },
     kernelSizes: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, default: [3, 4, 5] },
-    activation: { enum: ['relu', 'elu', 'tanh', 'swish'], default: 'relu' },
-    dropout: { ...dropoutProperty, description: 'Dropout after pooling.' },
+    activation: activationSchema('relu', 'Activation of the convolutions.'),
+    dropout: dropoutSchema(0, 'Dropout after pooling.'),
     output: outputProperty,
   },
 };
@@ -120,11 +119,13 @@ export const transformerOptionsSchema: JsonSchema = {
     heads: { type: 'integer', minimum: 1, default: 2 },
     ffDim: { type: 'integer', minimum: 1, default: 128 },
     blocks: { type: 'integer', minimum: 1, default: 1 },
-    dropout: { ...dropoutProperty, default: 0.1 },
-    pooling: { enum: ['mean', 'max'], default: 'mean' },
+    dropout: dropoutSchema(0.1, 'Dropout inside each transformer block.'),
+    pooling: sequencePoolingSchema('mean', 'How the tokens become one vector (with output "vector").'),
     output: outputProperty,
   },
 };
+
+const BAG_DEFAULT_UNITS = [64];
 
 export const bagOptionsSchema: JsonSchema = {
   type: 'object',
@@ -133,8 +134,9 @@ export const bagOptionsSchema: JsonSchema = {
     ...tokenizerProperties,
     numWords: { ...tokenizerProperties.numWords, default: 2000 },
     mode: { enum: ['binary', 'count', 'tfidf', 'freq'], default: 'tfidf', description: 'Keras texts_to_matrix mode.' },
-    units: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [64] },
-    activation: { enum: ['relu', 'elu', 'tanh', 'swish'], default: 'relu' },
-    dropout: dropoutProperty,
+    units: unitsSchema(BAG_DEFAULT_UNITS, 'Dense layer sizes after the bag of words; [] passes the bag through.'),
+    activation: activationSchema(),
+    dropout: dropoutSchema(),
   },
+  allOf: [denseOptionsNeedUnits(['dropout'], BAG_DEFAULT_UNITS)],
 };

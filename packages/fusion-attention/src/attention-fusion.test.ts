@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { fileSystemHandler, registerWasmTrainingKernels, type BuildContext } from '@polymodal/core';
+import { fileSystemHandler, selectBackend, type BuildContext } from '@polymodal/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,7 @@ test('modalities become tokens, attend to each other, and pool to one vector', a
 });
 
 test('trains on wasm and survives a save/load round trip with the same predictions', async () => {
-  await tf.setBackend('wasm');
-  registerWasmTrainingKernels();
+  await selectBackend('wasm');
   const { model } = build(options({ layers: 2, dropout: 0.1 }), 'train');
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
   const xs = [tf.randomNormal([16, 5], 0, 1, 'float32', 1), tf.randomNormal([16, 7, 3], 0, 1, 'float32', 2)];

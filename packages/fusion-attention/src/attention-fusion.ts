@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { PolymodalTransformerEncoderBlock, type EncoderOutput, type FusionDefinition, type JsonSchema } from '@polymodal/core';
+import {
+  PolymodalTransformerEncoderBlock, denseStack, dropoutSchema, poolSequence, sequencePoolingSchema, unitsSchema,
+  type EncoderOutput, type FusionDefinition, type JsonSchema, type SequencePooling,
+} from '@polymodal/core';
 
 export interface AttentionFusionOptions {
   /** Width every modality token is projected to. */
@@ -9,7 +12,7 @@ export interface AttentionFusionOptions {
   layers: number;
   ffDim: number;
   dropout: number;
-  pooling: 'mean' | 'max';
+  pooling: SequencePooling;
   /** Dense layers after pooling. */
   units: number[];
 }
@@ -22,9 +25,9 @@ export const attentionOptionsSchema: JsonSchema = {
     numHeads: { type: 'integer', minimum: 1, default: 4, description: 'Attention heads; must divide dModel.' },
     layers: { type: 'integer', minimum: 1, default: 1, description: 'Transformer encoder blocks over the modality tokens.' },
     ffDim: { type: 'integer', minimum: 1, default: 128, description: 'Hidden width of each block\'s feed-forward layer.' },
-    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.1 },
-    pooling: { enum: ['mean', 'max'], default: 'mean', description: 'How the attended tokens become one vector.' },
-    units: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Dense layers after pooling.' },
+    dropout: dropoutSchema(0.1, 'Dropout inside each block and after each dense layer.'),
+    pooling: sequencePoolingSchema('mean', 'How the attended tokens become one vector.'),
+    units: unitsSchema([], 'Dense (relu) layers after pooling.'),
   },
 };
 
@@ -58,12 +61,7 @@ export const attentionFusion: FusionDefinition<AttentionFusionOptions> = {
         name: name(`block_${i + 1}`),
       }).apply(x) as tf.SymbolicTensor;
     }
-    const pool = options.pooling === 'max' ? tf.layers.globalMaxPooling1d : tf.layers.globalAveragePooling1d;
-    x = pool({ name: name(`${options.pooling}_pool`) }).apply(x) as tf.SymbolicTensor;
-    options.units.forEach((units, i) => {
-      x = tf.layers.dense({ units, activation: 'relu', name: name(`dense_${i + 1}`) }).apply(x) as tf.SymbolicTensor;
-      if (options.dropout > 0) x = tf.layers.dropout({ rate: options.dropout, name: name(`dropout_${i + 1}`) }).apply(x) as tf.SymbolicTensor;
-    });
-    return x;
+    x = poolSequence(x, options.pooling, name(`${options.pooling}_pool`));
+    return denseStack(x, { units: options.units, dropout: options.dropout }, { layerName: name });
   },
 };

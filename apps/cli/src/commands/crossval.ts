@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
-import { crossval, PolymodalError, runFold, type FoldJob, type FoldResult } from '@polymodal/core';
+import { crossval, PolymodalError, runFold, type FoldJob, type FoldResult, type TrainedFolder } from '@polymodal/core';
 import { choiceFlag, integerFlag, parseCommandArgs, usageError } from '../args.js';
 import { formatNumber } from '../render/format.js';
+import { loadReportModule, REPORT_NOT_INSTALLED, writeTrainingReport } from '../report-writer.js';
 import type { Command } from './command.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
 
-const usage = 'polymodal crossval <manifest> --folds K [--stratify] [--repeats R] [--parallel N] [--out DIR] [--backend B] [--epochs N] [--seed N] [--json]';
+const usage = 'polymodal crossval <manifest> --folds K [--stratify] [--repeats R] [--parallel N] [--out DIR] [--overwrite] [--backend B] [--epochs N] [--seed N] [--json]';
 const RESULT_TYPE = 'fold-result';
+
+/** Each fold's model folder gets its own report.html (when @polymodal/report is installed), committed with it. */
+const writeFoldReport = async (folder: TrainedFolder): Promise<void> => {
+  await writeTrainingReport(folder, {});
+};
 
 /** Runs one fold in a child process: this CLI again, with the hidden --run-fold flag. */
 function foldInChildProcess(job: FoldJob): Promise<FoldResult> {
@@ -43,6 +49,7 @@ export const crossvalCommand: Command = {
       repeats: { type: 'string' },
       parallel: { type: 'string' },
       out: { type: 'string' },
+      overwrite: { type: 'boolean' },
       backend: { type: 'string' },
       epochs: { type: 'string' },
       seed: { type: 'string' },
@@ -51,7 +58,7 @@ export const crossvalCommand: Command = {
     }, ['manifest'], usage);
     if (values['run-fold'] !== undefined) {
       // A child process of `crossval --parallel N`: train one fold and print its result as one JSON line.
-      const result = await runFold(JSON.parse(String(values['run-fold'])) as FoldJob);
+      const result = await runFold(JSON.parse(String(values['run-fold'])) as FoldJob, { beforeFoldCommit: writeFoldReport });
       output.out(JSON.stringify({ type: RESULT_TYPE, ...result }) + '\n');
       return 0;
     }
@@ -59,6 +66,7 @@ export const crossvalCommand: Command = {
     if (folds === undefined) throw usageError('missing --folds K (K >= 2)', usage);
     const parallel = integerFlag(values, 'parallel', usage) ?? 1;
     const json = values.json === true;
+    const report = await loadReportModule();
     const result = await crossval({
       manifest: positionals[0],
       folds,
@@ -66,6 +74,7 @@ export const crossvalCommand: Command = {
       repeats: integerFlag(values, 'repeats', usage),
       parallel,
       outDir: values.out as string | undefined,
+      overwrite: values.overwrite === true,
       overrides: {
         backend: choiceFlag(values, 'backend', BACKENDS, usage),
         epochs: integerFlag(values, 'epochs', usage),
@@ -73,6 +82,10 @@ export const crossvalCommand: Command = {
       },
       reporter: reporterFor(output, json),
       runFold: parallel > 1 ? foldInChildProcess : undefined,
+      beforeFoldCommit: writeFoldReport,
+      beforeCommit: async (staging, crossvalResult, manifest) => {
+        await report?.writeCrossvalReport(staging, crossvalResult, manifest);
+      },
     });
     if (json) {
       output.out(JSON.stringify({ type: 'result', ...result }) + '\n');
@@ -86,7 +99,8 @@ export const crossvalCommand: Command = {
       const s = result.summary[name];
       output.out(`${name.padEnd(width)}${[s.mean, s.std, s.min, s.max].map((v) => formatNumber(v).padStart(12)).join('')}\n`);
     }
-    output.out(`\nWritten to ${result.outDir} (crossval.json, report.html, folds/)\n`);
+    output.out(`\nWritten to ${result.outDir} (crossval.json, ${report ? 'report.html, ' : ''}folds/)\n`);
+    if (!report) output.err(`note: ${REPORT_NOT_INSTALLED}\n`);
     return 0;
   },
 };

@@ -1,6 +1,7 @@
-import { explain, PLOT_FORMATS } from '@polymodal/core';
+import { explain } from '@polymodal/core';
 import { choiceFlag, integerFlag, parseCommandArgs } from '../args.js';
 import { formatNumber } from '../render/format.js';
+import { loadReportModule, PLOT_FORMATS, REPORT_NOT_INSTALLED, requireReportModule } from '../report-writer.js';
 import type { Command } from './command.js';
 import { BACKENDS, ROW_POLICIES, reporterFor } from './reporter-for.js';
 
@@ -21,15 +22,24 @@ export const explainCommand: Command = {
       json: { type: 'boolean' },
     }, ['model-dir'], usage);
     const json = values.json === true;
-    const result = await explain(positionals[0], {
+    const plots = choiceFlag(values, 'plots', PLOT_FORMATS, usage);
+    // Asked for plots, the report must be possible: fail before the permutations, not after.
+    const report = plots ? await requireReportModule(`--plots ${plots}`) : await loadReportModule();
+    const sharp = report && plots === 'png' ? await report.loadSharp() : undefined;
+    const explained = await explain(positionals[0], {
       data: values.data as string | undefined,
       repeats: integerFlag(values, 'repeats', usage),
       seed: integerFlag(values, 'seed', usage, 0),
-      plots: choiceFlag(values, 'plots', PLOT_FORMATS, usage),
       backend: choiceFlag(values, 'backend', BACKENDS, usage),
       onInvalidRow: choiceFlag(values, 'on-invalid-row', ROW_POLICIES, usage),
       reporter: reporterFor(output, json),
     });
+    // The model folder's report is rewritten with the explanation (read back from explanation.json) added.
+    const written = report
+      ? await report.writeTrainingReport(positionals[0], { evaluation: explained.evaluation, generatedBy: 'polymodal explain' }, { plots, sharp })
+      : undefined;
+    const { evaluation: _predictions, ...explanation } = explained;
+    const result = { ...explanation, files: [...explained.files, ...(written ? [written.html, ...written.plots] : [])] };
     if (json) {
       output.out(JSON.stringify({ type: 'result', ...result }) + '\n');
       return 0;
@@ -45,6 +55,7 @@ export const explainCommand: Command = {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const row of [header, ...rows]) output.out(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ') + '\n');
     if (result.files.length > 0) output.out(`\nWritten: ${result.files.join(', ')}\n`);
+    if (!written) output.err(`note: ${REPORT_NOT_INSTALLED}\n`);
     return 0;
   },
 };

@@ -2,15 +2,19 @@ import { listPlugins } from '@polymodal/core';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from './command.js';
 
-const usage = 'polymodal plugins [--manifest M] [--json]';
+const usage = 'polymodal plugins [--manifest M] [--allow-local-plugins] [--json]';
 
 export const pluginsCommand: Command = {
   name: 'plugins',
   summary: 'installed plugins and the encoder and fusion types they provide',
   usage,
   async run(argv, output) {
-    const { values } = parseCommandArgs(argv, { manifest: { type: 'string' }, json: { type: 'boolean' } }, [], usage);
-    const listings = await listPlugins({ manifest: values.manifest as string | undefined });
+    const { values } = parseCommandArgs(argv, { manifest: { type: 'string' }, 'allow-local-plugins': { type: 'boolean' }, json: { type: 'boolean' } }, [], usage);
+    const listings = await listPlugins({
+      manifest: values.manifest as string | undefined,
+      // Module paths in the manifest's "plugins" run code from wherever they point: only on request.
+      allowLocalPlugins: values['allow-local-plugins'] === true,
+    });
     if (values.json) {
       output.out(JSON.stringify(listings) + '\n');
       return 0;

@@ -3,7 +3,7 @@ import { choiceFlag, parseCommandArgs, usageError } from '../args.js';
 import type { Command } from './command.js';
 import { BACKENDS, ROW_POLICIES, reporterFor } from './reporter-for.js';
 
-const usage = 'polymodal predict <model-dir> --input FILE [--output FILE] [--backend B] [--on-invalid-row fail|skip]';
+const usage = 'polymodal predict <model-dir> --input FILE [--output FILE] [--overwrite] [--allow-local-plugins] [--backend B] [--on-invalid-row fail|skip] [--id-column COL]';
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -13,15 +13,21 @@ export const predictCommand: Command = {
     const { positionals, values } = parseCommandArgs(argv, {
       input: { type: 'string' },
       output: { type: 'string' },
+      overwrite: { type: 'boolean' },
+      'allow-local-plugins': { type: 'boolean' },
       backend: { type: 'string' },
       'on-invalid-row': { type: 'string' },
+      'id-column': { type: 'string' },
     }, ['model-dir'], usage);
     if (values.input === undefined) throw usageError('missing --input FILE', usage);
     const result = await predict(positionals[0], {
       input: values.input as string,
       output: values.output as string | undefined,
+      overwrite: values.overwrite === true,
+      allowLocalPlugins: values['allow-local-plugins'] === true,
       backend: choiceFlag(values, 'backend', BACKENDS, usage),
       onInvalidRow: choiceFlag(values, 'on-invalid-row', ROW_POLICIES, usage),
+      idColumn: values['id-column'] as string | undefined,
       // Predictions go to stdout when no --output is given, so notices must stay off it.
       reporter: reporterFor({ ...output, out: output.err, tty: false }, false),
     });

@@ -17,6 +17,14 @@ export function formatDuration(seconds: number): string {
   return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 }
 
+/** Time per training step as Keras prints it: 12ms/step, 450us/step, 1.3s/step. */
+export function formatStepTime(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?/step';
+  if (seconds >= 1) return `${seconds.toFixed(1)}s/step`;
+  if (seconds >= 1e-3) return `${Math.round(seconds * 1e3)}ms/step`;
+  return `${Math.round(seconds * 1e6)}us/step`;
+}
+
 /** Metrics of several splits as aligned columns: one row per metric. */
 export function metricsTable(columns: Record<string, Record<string, number>>): string {
   const names = [...new Set(Object.values(columns).flatMap((m) => Object.keys(m)))];

@@ -1,5 +1,5 @@
 import type { Reporter, RunEvent } from '@polymodal/core';
-import { formatDuration, formatLogs, formatNumber } from './format.js';
+import { formatDuration, formatLogs, formatNumber, formatStepTime } from './format.js';
 
 export interface Output {
   out(text: string): void;
@@ -38,6 +38,9 @@ export function plainReporter(output: Output): Reporter {
         case 'stopped':
           output.out(`Stopped after epoch ${event.epoch}: ${event.reason}\n`);
           break;
+        case 'resumed':
+          output.out(`Resumed after epoch ${event.epoch} from ${event.path}\n`);
+          break;
         case 'checkpoint':
           output.out(`  saved best checkpoint (${event.monitor} ${formatNumber(event.value)})\n`);
           break;
@@ -48,10 +51,25 @@ export function plainReporter(output: Output): Reporter {
   };
 }
 
-/** A live bar redrawn in place on a terminal: epoch, batch, loss, metrics, ETA. */
+/**
+ * The bar's line for one batch event, as Keras draws it: running means of the loss and metrics so far, the ETA
+ * from the epoch's real start, and the time per step; the last batch shows the epoch's time instead of an ETA.
+ */
+export function progressLine(event: Extract<RunEvent, { type: 'batchEnd' }>): string {
+  const width = 24;
+  const done = Math.round((event.batch / event.batches) * width);
+  const bar = '='.repeat(Math.max(0, done - 1)) + (done > 0 ? '>' : '') + '.'.repeat(width - done);
+  const perStep = event.batch > 0 ? event.seconds / event.batch : NaN;
+  const timing = event.batch === event.batches
+    ? `${formatDuration(event.seconds)} ${formatStepTime(perStep)}`
+    : `ETA ${formatDuration(perStep * (event.batches - event.batch))}  ${formatStepTime(perStep)}`;
+  const metrics = Object.entries(event.logs).map(([k, v]) => `${k} ${formatNumber(v)}`).join('  ');
+  return `Epoch ${event.epoch}/${event.epochs} [${bar}] ${event.batch}/${event.batches}  ${timing}  ${metrics}`;
+}
+
+/** A live bar redrawn in place on a terminal: epoch, batch, running loss and metrics, ETA and time per step. */
 export function progressBarReporter(output: Output): Reporter {
   const plain = plainReporter(output);
-  let epochStarted = 0;
   let lastDraw = 0;
   let drawn = false;
   const clear = () => {
@@ -66,17 +84,9 @@ export function progressBarReporter(output: Output): Reporter {
         return;
       }
       const now = performance.now();
-      if (event.batch === 1) epochStarted = now;
       if (now - lastDraw < 80 && event.batch !== event.batches) return;
       lastDraw = now;
-      const width = 24;
-      const done = Math.round((event.batch / event.batches) * width);
-      const bar = '='.repeat(Math.max(0, done - 1)) + (done > 0 ? '>' : '') + '.'.repeat(width - done);
-      const elapsed = (now - epochStarted) / 1000;
-      const eta = event.batch > 1 ? (elapsed / (event.batch - 1)) * (event.batches - event.batch) : NaN;
-      const metrics = Object.entries(event.logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k} ${formatNumber(v)}`).join('  ');
-      const line = `Epoch ${event.epoch}/${event.epochs} [${bar}] ${event.batch}/${event.batches}  ${metrics}  ETA ${formatDuration(eta)}`;
-      output.out('\r\x1b[2K' + line.slice(0, Math.max(20, output.columns - 1)));
+      output.out('\r\x1b[2K' + progressLine(event).slice(0, Math.max(20, output.columns - 1)));
       drawn = true;
     },
   };

@@ -48,7 +48,12 @@ function workspace(): { dir: string; manifest: string } {
 test('no fold\'s preprocessing sees its held-out rows; every row is held out once per repeat', async () => {
   const { dir, manifest } = workspace();
   try {
-    const result = await crossval({ manifest, folds: 3, repeats: 2, stratify: true, plugins: [spyPlugin] });
+    const result = await crossval({
+      manifest, folds: 3, repeats: 2, stratify: true, plugins: [spyPlugin],
+      // What the CLI uses to add reports: files written here must land in the committed folders.
+      beforeFoldCommit: async (folder) => writeFileSync(join(folder.dir, 'fold-extra.txt'), folder.target),
+      beforeCommit: async (staging, summary) => writeFileSync(join(staging, 'added-before-commit.txt'), JSON.stringify({ folds: summary.folds })),
+    });
     assert.equal(result.results.length, 6);
     for (let repeat = 0; repeat < 2; repeat++) {
       const heldOut = result.results.filter((r) => r.repeat === repeat).flatMap((r) => r.lines.test).sort((a, b) => a - b);
@@ -74,8 +79,8 @@ test('no fold\'s preprocessing sees its held-out rows; every row is held out onc
     }
     const saved = JSON.parse(readFileSync(join(result.outDir, 'crossval.json'), 'utf8'));
     assert.deepEqual(saved.summary, JSON.parse(JSON.stringify(result.summary)));
-    const html = readFileSync(join(result.outDir, 'report.html'), 'utf8');
-    assert.deepEqual([...html.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1]), ['crossval-accuracy', 'crossval-f1']);
+    assert.ok(readFileSync(join(result.outDir, 'added-before-commit.txt'), 'utf8').includes('"folds":3'), 'beforeCommit adds to the committed folder');
+    for (const fold of result.results) assert.ok(existsSync(join(fold.outDir, 'fold-extra.txt')), `beforeFoldCommit added to ${fold.outDir}`);
     assert.deepEqual(readdirSync(join(result.outDir, 'folds')).length, 6);
     assert.ok(!readdirSync(join(dir, 'runs')).some((f) => f.includes('.partial')));
   } finally {

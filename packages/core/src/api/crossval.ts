@@ -1,18 +1,15 @@
-import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { commitDirectory, stagingDirectory } from '../artifacts/commit-directory.js';
+import { commitDirectory, discardStaging, stagingDirectory } from '../artifacts/commit-directory.js';
+import { chooseOutputFolder } from '../artifacts/output-target.js';
 import { PolymodalError } from '../errors.js';
 import { loadManifest, type ManifestOverrides } from '../manifest/load-manifest.js';
-import type { Task } from '../manifest/types.js';
+import type { Manifest, Task } from '../manifest/types.js';
 import type { PolymodalPlugin } from '../plugin/contracts.js';
-import { buildCrossvalReport } from '../report/crossval-report.js';
-import { REPORT_FILE } from '../report/read-artifacts.js';
-import { mean, standardDeviation } from '../report/statistics.js';
-import { writeReport } from '../report/write-report.js';
+import { mean, standardDeviation } from '../evaluation/statistics.js';
 import { silentReporter, type Reporter } from '../training/reporter.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import type { ConfigureContainer } from './run-container.js';
-import { train } from './train.js';
+import { train, type TrainedFolder } from './train.js';
 
 /** One fold of one repeat: everything a fresh process needs to train it. */
 export interface FoldJob {
@@ -71,14 +68,31 @@ export interface CrossvalOptions {
   repeats?: number;
   /** How many folds run at once with `runFold` (default 1). Folds in this process always run one at a time. */
   parallel?: number;
-  /** Folder for crossval.json, report.html and folds/ (default `runs/<name>-crossval` beside the manifest). */
+  /** Folder for crossval.json and folds/ (default `runs/<name>-crossval` beside the manifest, numbered when taken). */
   outDir?: string;
+  /** Replace an existing Polymodal folder at `outDir`. Nothing else is ever replaced. */
+  overwrite?: boolean;
   overrides?: ManifestOverrides;
   reporter?: Reporter;
   plugins?: readonly PolymodalPlugin[];
   configure?: ConfigureContainer;
   /** Runs one fold elsewhere (the CLI: a child process running runFold()). Default: in this process. */
   runFold?: (job: FoldJob) => Promise<FoldResult>;
+  /** Given to the default (in-process) fold runner: see RunFoldOptions. */
+  beforeFoldCommit?: RunFoldOptions['beforeFoldCommit'];
+  /**
+   * Called with the staging folder after crossval.json is written and before the folder is renamed into place,
+   * so that what it adds (the CLI: report.html through @polymodal/report) is part of a folder that is complete or absent.
+   */
+  beforeCommit?: (stagingDir: string, result: CrossvalResult, manifest: Manifest) => Promise<void>;
+}
+
+export interface RunFoldOptions {
+  reporter?: Reporter;
+  plugins?: readonly PolymodalPlugin[];
+  configure?: ConfigureContainer;
+  /** train()'s `beforeCommit` for the fold's model folder, e.g. to add its report. */
+  beforeFoldCommit?: (folder: TrainedFolder) => Promise<void>;
 }
 
 /** The seed of a repeat's fold assignment: repeat 0 uses data.split.seed itself. */
@@ -87,13 +101,13 @@ function repeatSeed(seed: number, repeat: number): number | string {
 }
 
 /** Trains one fold: train() with the fold held out as its test split, so preprocessing never sees it. */
-export async function runFold(job: FoldJob, options: { reporter?: Reporter; plugins?: readonly PolymodalPlugin[]; configure?: ConfigureContainer } = {}): Promise<FoldResult> {
+export async function runFold(job: FoldJob, options: RunFoldOptions = {}): Promise<FoldResult> {
   const loaded = await loadManifest(job.manifest, { overrides: job.overrides, plugins: options.plugins });
   const seed = loaded.resolved.manifest.data.split.seed;
   const result = await train({
     manifest: loaded,
     outDir: job.outDir,
-    report: true,
+    beforeCommit: options.beforeFoldCommit,
     reporter: options.reporter,
     configure: options.configure,
     fold: { folds: job.folds, index: job.fold, seed: repeatSeed(seed, job.repeat), stratify: job.stratify },
@@ -141,8 +155,8 @@ async function runLimited<T, R>(items: readonly T[], limit: number, work: (item:
 
 /**
  * K-fold cross-validation (repeated R times): each fold is an independent train() whose test split is the
- * held-out fold and whose preprocessing is fitted on the fold's training rows only. Writes crossval.json,
- * report.html and every fold's model folder under folds/, as one folder that is complete or absent.
+ * held-out fold and whose preprocessing is fitted on the fold's training rows only. Writes crossval.json and
+ * every fold's model folder under folds/ (plus what `beforeCommit` adds), as one folder that is complete or absent.
  */
 export async function crossval(options: CrossvalOptions): Promise<CrossvalResult> {
   const reporter = options.reporter ?? silentReporter;
@@ -160,7 +174,16 @@ export async function crossval(options: CrossvalOptions): Promise<CrossvalResult
   if (stratify && manifest.output.task !== 'binary' && manifest.output.task !== 'multiclass') {
     throw new PolymodalError(`--stratify needs a binary or multiclass task; this manifest's task is ${manifest.output.task}`, { hint: 'Leave out --stratify.', exitCode: 2 });
   }
-  const outDir = resolve(options.outDir ?? join(dir, 'runs', `${manifest.name}-crossval`));
+  const outDir = await chooseOutputFolder({
+    requested: options.outDir,
+    defaultDir: join(dir, 'runs', `${manifest.name}-crossval`),
+    overwrite: options.overwrite ?? false,
+    protect: [
+      { path: manifestPath, what: 'the manifest' },
+      { path: loaded.resolved.dataPath, what: 'the training data' },
+      { path: process.cwd(), what: 'the current folder' },
+    ],
+  });
   const staging = await stagingDirectory(outDir);
   try {
     const jobs: FoldJob[] = [];
@@ -172,7 +195,7 @@ export async function crossval(options: CrossvalOptions): Promise<CrossvalResult
         });
       }
     }
-    const run = options.runFold ?? ((job: FoldJob) => runFold(job, { plugins: options.plugins, configure: options.configure }));
+    const run = options.runFold ?? ((job: FoldJob) => runFold(job, { plugins: options.plugins, configure: options.configure, beforeFoldCommit: options.beforeFoldCommit }));
     const results = await runLimited(jobs, options.runFold ? parallel : 1, async (job) => {
       reporter.event({ type: 'info', message: `crossval: repeat ${job.repeat + 1}/${repeats}, fold ${job.fold + 1}/${job.folds} started` });
       const result = await run(job);
@@ -185,11 +208,11 @@ export async function crossval(options: CrossvalOptions): Promise<CrossvalResult
       summary: summarizeFolds(results), results,
     };
     await writeJsonAtomic(join(staging, 'crossval.json'), result);
-    await writeReport(await buildCrossvalReport(result, manifest), join(staging, REPORT_FILE));
-    await commitDirectory(staging, outDir);
+    await options.beforeCommit?.(staging, result, manifest);
+    await commitDirectory(staging, outDir, { replace: options.overwrite ? 'polymodal' : 'never' });
     return result;
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await discardStaging(staging);
     throw error;
   }
 }

@@ -1,12 +1,13 @@
-import { dirname, resolve } from 'node:path';
-import { readTable, type Table } from '../data/table.js';
+import { resolve } from 'node:path';
+import { FLAG_SKIP_HINT, readTable, type Table } from '../data/table.js';
 import { splitMetrics } from '../evaluation/split-metrics.js';
 import { predictOutputs } from '../evaluation/predict-outputs.js';
-import { classificationReport, confusionMatrix, METRIC_NAMES } from '../metrics/index.js';
+import { classificationReport, confusionMatrix, METRIC_NAMES } from '@polymodal/metrics';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import type { Row } from '../plugin/contracts.js';
 import { checkColumnsExist } from '../pipeline/check-columns.js';
 import { checkRows } from '../pipeline/check-rows.js';
+import { verifyRows } from '../pipeline/verify-rows.js';
 import { columnUses, dataDirOf, splitPrepared } from '../pipeline/prepare-data.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
@@ -14,19 +15,12 @@ import { withTransformPool } from '../pipeline/transform-pool.js';
 import { silentReporter } from '../training/reporter.js';
 import { createRandom } from '../util/random.js';
 import { loadModel, type LoadModelOptions, type LoadedModel } from './load-model.js';
-import { buildReport } from '../report/build-report.js';
-import { loadSharp } from '../report/png.js';
-import { readArtifacts } from '../report/read-artifacts.js';
-import { writeReport, type PlotFormat, type WrittenReport } from '../report/write-report.js';
+import type { EvaluationData } from '../evaluation/evaluation-data.js';
 
 export interface EvaluateOptions extends LoadModelOptions {
   /** Data with labels; default: the test split of the training data, rebuilt from the manifest's seed. */
   data?: string;
   onInvalidRow?: 'fail' | 'skip';
-  /** Write an HTML report (the model folder's contents plus this evaluation's charts) to this file. */
-  report?: string;
-  /** With `report`: also write each chart as a file in `<report>-plots/` (PNG needs the optional package sharp). */
-  plots?: PlotFormat;
   /** Write every metric, the confusion matrix and the classification report to this JSON file. */
   metricsFile?: string;
 }
@@ -45,31 +39,38 @@ export interface EvaluateResult {
   confusionMatrix?: number[][];
   /** scikit-learn's classification report for classification tasks. */
   report?: string;
-  /** The HTML report and plot files written, when `options.report` was given. */
-  written?: WrittenReport;
+  /** The predictions behind the metrics, for a report's confusion matrix and curves (see @polymodal/report). */
+  evaluation: EvaluationData;
 }
 
 /** Reads a data file with the model's restored preprocessing, applying the run's row policy. */
 export async function readCheckedRows(model: LoadedModel, path: string, withLabels: boolean, policy: 'fail' | 'skip', warn: (m: string) => void) {
   const manifest = model.manifest;
+  const rowPolicy = { onInvalidRow: policy, skipHint: FLAG_SKIP_HINT, warn };
   const table: Table = await readTable(path, path === model.meta.trainingData
-    ? { format: manifest.data.format, delimiter: manifest.data.delimiter, missingHint: 'The model was trained on this file; give --data FILE to evaluate on another.' }
-    : { missingHint: 'Check the path given on the command line (relative to the current directory).' });
+    ? { format: manifest.data.format, delimiter: manifest.data.delimiter, missingHint: 'The model was trained on this file; give --data FILE to evaluate on another.', ...rowPolicy }
+    : { missingHint: 'Check the path given on the command line (relative to the current directory).', ...rowPolicy });
   const uses = columnUses(manifest, withLabels).filter((use) => use.pointer !== '/data/split/column' || path === model.meta.trainingData);
   checkColumnsExist(table, uses);
-  const inputs = model.inputsFor(dataDirOf(table));
+  // The training data is read under the rules it was trained under (its data.root and opt-out); any other file
+  // is confined to its own folder.
+  const trainingAccess = path === model.meta.trainingData ? {
+    root: manifest.data.root === undefined ? undefined : resolve(model.meta.manifestDir ?? model.dir, manifest.data.root),
+    allowPathsOutsideRoot: manifest.data.allowPathsOutsideRoot === true,
+  } : undefined;
+  const inputs = model.inputsFor(dataDirOf(table), trainingAccess);
   const checks = [
     ...(withLabels ? [(row: Row) => model.labels.check(row)] : []),
     ...inputs.map((input) => (row: Row) => input.preprocessor.check(row)),
   ];
-  const { valid, skipped } = checkRows(table, checks, policy, warn);
+  const checked = checkRows(table, checks, policy, warn, FLAG_SKIP_HINT);
+  const { valid, skipped } = await verifyRows(table, checked, inputs.map((input) => input.preprocessor), policy, warn, FLAG_SKIP_HINT);
   return { table, inputs, valid, skipped };
 }
 
 export async function evaluate(dir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const reporter = options.reporter ?? silentReporter;
   const warn = (message: string) => reporter.event({ type: 'warning', message });
-  const sharp = options.report && options.plots === 'png' ? await loadSharp() : undefined;
   const model = await loadModel(dir, options);
   try {
     const manifest = model.manifest;
@@ -99,26 +100,18 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       report = classificationReport(Array.from(targets), predicted, { labels, targetNames: [...model.labels.classes] });
       matrix = confusionMatrix(Array.from(targets), predicted, { labels });
     }
-    let written: WrittenReport | undefined;
-    if (options.report) {
-      const built = await buildReport({
-        artifacts: await readArtifacts(model.dir),
-        evaluation: {
-          title: options.data ? `${path} (all rows)` : `test split of ${path}`,
-          task: model.labels.task,
-          classes: model.labels.classes,
-          threshold: model.meta.threshold,
-          rows: rows.length,
-          targets,
-          scores: model.labels.fromModelOutput(outputs),
-          metrics: values,
-          warnings,
-          skippedRows: skipped,
-        },
-        generatedBy: 'polymodal evaluate',
-      });
-      written = await writeReport(built, resolve(options.report), { plots: options.plots, sharp });
-    }
+    const evaluation: EvaluationData = {
+      title: options.data ? `${path} (all rows)` : `test split of ${path}`,
+      task: model.labels.task,
+      classes: model.labels.classes,
+      threshold: model.meta.threshold,
+      rows: rows.length,
+      targets,
+      scores: model.labels.fromModelOutput(outputs),
+      metrics: values,
+      warnings,
+      skippedRows: skipped,
+    };
     const result: EvaluateResult = {
       dataSource: path,
       rowsUsed: options.data ? 'all rows' : 'test split',
@@ -130,10 +123,11 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       warnings,
       skippedRows: skipped,
       report,
-      written,
+      evaluation,
     };
     if (options.metricsFile) {
-      const { written: _written, ...serialisable } = result;
+      // The per-row predictions stay out of the metrics file: they are not metrics, and can be large.
+      const { evaluation: _evaluation, ...serialisable } = result;
       await writeJsonAtomic(resolve(options.metricsFile), serialisable);
     }
     return result;

@@ -1,17 +1,14 @@
 import { join, resolve } from 'node:path';
 import { splitMetrics } from '../evaluation/split-metrics.js';
 import { predictOutputs } from '../evaluation/predict-outputs.js';
-import { DEFAULT_METRICS } from '../metrics/index.js';
+import { DEFAULT_METRICS } from '@polymodal/metrics';
 import type { FittedInput } from '../model/fitted-input.js';
 import type { Row } from '../plugin/contracts.js';
 import { splitPrepared } from '../pipeline/prepare-data.js';
 import { withTransformPool } from '../pipeline/transform-pool.js';
-import { buildReport } from '../report/build-report.js';
-import { loadSharp } from '../report/png.js';
-import { EXPLANATION_FILE, PLOTS_DIR, readArtifacts, REPORT_FILE } from '../report/read-artifacts.js';
-import { meanWithInterval } from '../report/statistics.js';
-import type { ContributionEstimate, Explanation } from '../report/types.js';
-import { writeReport, type PlotFormat } from '../report/write-report.js';
+import type { EvaluationData } from '../evaluation/evaluation-data.js';
+import { EXPLANATION_FILE, type ContributionEstimate, type Explanation } from '../evaluation/explanation.js';
+import { meanWithInterval } from '../evaluation/statistics.js';
 import { createBatchSource } from '../training/batch-source.js';
 import { silentReporter } from '../training/reporter.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
@@ -31,15 +28,16 @@ export interface ExplainOptions extends LoadModelOptions {
   seed?: number;
   /** Metrics to explain (default: the manifest's evaluation metrics, else the task's defaults). */
   metrics?: readonly string[];
-  /** Write explanation.json and a report.html that includes it into the model folder (default true). */
+  /** Write explanation.json into the model folder (default true); a report then shows it (see @polymodal/report). */
   write?: boolean;
-  plots?: PlotFormat;
 }
 
 export interface ExplainResult extends Explanation {
   skippedRows: SkippedRows;
   /** Files written into the model folder. */
   files: string[];
+  /** The unpermuted predictions on the rows explained, for a report's curves. */
+  evaluation: EvaluationData;
 }
 
 /** Metrics that are better when lower: their "drop" is permuted minus baseline. */
@@ -66,7 +64,6 @@ export async function explain(dir: string, options: ExplainOptions = {}): Promis
   const repeats = options.repeats ?? 5;
   if (!Number.isInteger(repeats) || repeats < 1) throw new PolymodalError(`repeats must be an integer >= 1, got ${repeats}`, { exitCode: 2 });
   const write = options.write ?? true;
-  const sharp = write && options.plots === 'png' ? await loadSharp() : undefined;
   const model = await loadModel(dir, options);
   try {
     const manifest = model.manifest;
@@ -128,30 +125,24 @@ export async function explain(dir: string, options: ExplainOptions = {}): Promis
         })),
       })),
     };
+    const evaluation: EvaluationData = {
+      title: options.data ? `${path} (all rows)` : `test split of ${path}`,
+      task: model.labels.task,
+      classes: model.labels.classes,
+      threshold: model.meta.threshold,
+      rows: rows.length,
+      targets,
+      scores: model.labels.fromModelOutput(baselineOutputs),
+      metrics: baseline.values,
+      warnings: baseline.warnings,
+      skippedRows: skipped,
+    };
     const files: string[] = [];
     if (write) {
       await writeJsonAtomic(join(model.dir, EXPLANATION_FILE), explanation);
       files.push(join(model.dir, EXPLANATION_FILE));
-      const report = await buildReport({
-        artifacts: { ...(await readArtifacts(model.dir)), explanation },
-        evaluation: {
-          title: options.data ? `${path} (all rows)` : `test split of ${path}`,
-          task: model.labels.task,
-          classes: model.labels.classes,
-          threshold: model.meta.threshold,
-          rows: rows.length,
-          targets,
-          scores: model.labels.fromModelOutput(baselineOutputs),
-          metrics: baseline.values,
-          warnings: baseline.warnings,
-          skippedRows: skipped,
-        },
-        generatedBy: 'polymodal explain',
-      });
-      const written = await writeReport(report, join(model.dir, REPORT_FILE), { plots: options.plots, plotsDir: join(model.dir, PLOTS_DIR), sharp });
-      files.push(written.html, ...written.plots);
     }
-    return { ...explanation, skippedRows: skipped, files };
+    return { ...explanation, skippedRows: skipped, files, evaluation };
   } finally {
     model.model.dispose();
   }

@@ -1,7 +1,7 @@
 import { selectBackend } from '../backend/select-backend.js';
 import { withSeededTfjsRandom } from '../backend/seeded-tfjs-random.js';
 import { loadManifest, type LoadedManifest, type ManifestOverrides } from '../manifest/load-manifest.js';
-import { composeModel } from '../model/compose-model.js';
+import { composeModelWithinBudget } from '../model/model-budget.js';
 import { summarizeModel, type ModelSummary } from '../model/summary.js';
 import type { PolymodalPlugin } from '../plugin/contracts.js';
 import { prepareTrainingData, splitPrepared } from '../pipeline/prepare-data.js';
@@ -11,6 +11,8 @@ export interface InspectOptions {
   manifest: string | LoadedManifest;
   overrides?: ManifestOverrides;
   plugins?: readonly PolymodalPlugin[];
+  /** Let manifest `plugins` entries be local paths (they run code from those files). */
+  allowLocalPlugins?: boolean;
   reporter?: Reporter;
 }
 
@@ -18,7 +20,7 @@ export interface InspectOptions {
 export async function inspect(options: InspectOptions): Promise<ModelSummary> {
   const reporter = options.reporter ?? silentReporter;
   const loaded = typeof options.manifest === 'string'
-    ? await loadManifest(options.manifest, { overrides: options.overrides, plugins: options.plugins })
+    ? await loadManifest(options.manifest, { overrides: options.overrides, plugins: options.plugins, allowLocalPlugins: options.allowLocalPlugins })
     : options.manifest;
   const { manifest } = loaded.resolved;
   await selectBackend(manifest.training.backend);
@@ -27,7 +29,7 @@ export async function inspect(options: InspectOptions): Promise<ModelSummary> {
   for (const input of data.inputs) await input.preprocessor.fit(trainRows);
   data.labels.fit(trainRows);
   return withSeededTfjsRandom(manifest.training.seed, async () => {
-    const model = composeModel(manifest, loaded.registry, data.inputs, data.labels);
+    const model = composeModelWithinBudget(manifest, loaded.registry, data.inputs, data.labels);
     try {
       return summarizeModel(model);
     } finally {

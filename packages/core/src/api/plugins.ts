@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadManifest } from '../manifest/load-manifest.js';
 import type { PolymodalPlugin } from '../plugin/contracts.js';
 import { OFFICIAL_PLUGINS } from '../plugin/known-providers.js';
+import { loadPlugins } from '../plugin/load-plugins.js';
 
 export interface PluginListing {
   name: string;
@@ -27,20 +27,21 @@ function describe(plugin: PolymodalPlugin): PluginListing {
  * The plugins a manifest loads, or, without one, whether each official plugin package is installed where
  * `fromDir` would resolve it (no scanning of node_modules: only these names are looked up).
  */
-export async function listPlugins(options: { manifest?: string; fromDir?: string } = {}): Promise<PluginListing[]> {
-  if (options.manifest) return (await loadManifest(options.manifest)).registry.list().map(describe);
-  const require = createRequire(join(resolve(options.fromDir ?? process.cwd()), 'polymodal-plugins.js'));
+export async function listPlugins(options: { manifest?: string; fromDir?: string; allowLocalPlugins?: boolean } = {}): Promise<PluginListing[]> {
+  if (options.manifest) return (await loadManifest(options.manifest, { allowLocalPlugins: options.allowLocalPlugins })).registry.list().map(describe);
+  const fromDir = resolve(options.fromDir ?? process.cwd());
+  const require = createRequire(join(fromDir, 'polymodal-plugins.js'));
   const listings: PluginListing[] = [];
   for (const name of OFFICIAL_PLUGINS) {
-    let entry: string;
     try {
-      entry = require.resolve(name);
+      require.resolve(name);
     } catch {
       listings.push({ name, installed: false, encoders: [], fusions: [] });
       continue;
     }
-    const exported = ((await import(pathToFileURL(entry).href)) as { default: unknown }).default;
-    listings.push(describe((typeof exported === 'function' ? exported() : exported) as PolymodalPlugin));
+    // Loaded as a manifest would load it, so a broken install is a clear error naming the package.
+    const [plugin] = await loadPlugins([name], fromDir);
+    listings.push(describe(plugin));
   }
   return listings;
 }

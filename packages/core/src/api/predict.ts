@@ -4,23 +4,35 @@ import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
 import { withTransformPool } from '../pipeline/transform-pool.js';
 import { silentReporter } from '../training/reporter.js';
+import { checkOutputFile } from '../artifacts/output-target.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { createRandom } from '../util/random.js';
 import { readCheckedRows } from './evaluate.js';
 import type { LabelCodec } from '../data/labels.js';
 import { loadModel, type LoadModelOptions } from './load-model.js';
+import { cell } from '../data/cell.js';
+import type { Table } from '../data/table.js';
+import { PolymodalError } from '../errors.js';
+import type { RawValue } from '../plugin/contracts.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 export interface PredictOptions extends LoadModelOptions {
   /** CSV or JSONL with the model's input columns (labels not needed). */
   input: string;
   /** JSONL file to write; when absent the predictions are only returned. */
   output?: string;
+  /** Replace an existing `output` file. */
+  overwrite?: boolean;
   onInvalidRow?: 'fail' | 'skip';
+  /** A column (an identifier) copied into each prediction as `id`. */
+  idColumn?: string;
 }
 
 export interface Prediction {
   /** Line of the row in the input file. */
   row: number;
+  /** The row's `idColumn` value, when one was asked for. */
+  id?: RawValue;
   /** Class name (binary, multiclass), list of class names (multilabel) or value (regression). */
   prediction: string | number | (string | number)[];
   /** Probability per class, for classification tasks. */
@@ -37,10 +49,10 @@ function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-export function toPredictions(labels: LabelCodec, outputs: Float32Array, lines: readonly number[], threshold: number): Prediction[] {
+export function toPredictions(labels: LabelCodec, outputs: Float32Array, lines: readonly number[], threshold: number, ids?: readonly RawValue[]): Prediction[] {
   const values = labels.fromModelOutput(outputs);
   const k = labels.outputUnits;
-  return lines.map((row, r): Prediction => {
+  const predictions = lines.map((row, r): Prediction => {
     switch (labels.task) {
       case 'regression':
         return { row, prediction: values[r] };
@@ -64,25 +76,38 @@ export function toPredictions(labels: LabelCodec, outputs: Float32Array, lines: 
       }
     }
   });
+  return ids ? predictions.map(({ row, ...rest }, r) => ({ row, id: ids[r], ...rest })) : predictions;
+}
+
+/** Each usable row's `idColumn` value; the column must exist in the file. */
+function readIds(table: Table, valid: readonly number[], idColumn: string): RawValue[] {
+  if (!table.columns.includes(idColumn)) {
+    throw new PolymodalError(`${table.source}: --id-column "${idColumn}" is not a column of the file.${didYouMean(idColumn, table.columns)}`, {
+      hint: `The file's columns are: ${table.columns.join(', ')}.`,
+      exitCode: 2,
+    });
+  }
+  return valid.map((i) => cell(table.rows[i], idColumn));
 }
 
 /** Predicts every row of a file with a trained model folder; writes JSONL when `output` is given. */
 export async function predict(dir: string, options: PredictOptions): Promise<PredictResult> {
   const reporter = options.reporter ?? silentReporter;
+  // Checked before the model loads, so a bad --output fails at once.
+  const output = options.output === undefined ? undefined : await checkOutputFile(options.output, { overwrite: options.overwrite ?? false, flag: '--output' });
   const model = await loadModel(dir, options);
   try {
     const path = resolve(options.input);
     const policy = options.onInvalidRow ?? model.manifest.data.onInvalidRow;
     const { table, inputs, valid, skipped } = await readCheckedRows(model, path, false, policy, (message) => reporter.event({ type: 'warning', message }));
+    const ids = options.idColumn === undefined ? undefined : readIds(table, valid, options.idColumn);
     const rows = valid.map((i) => table.rows[i]);
     const source = await withTransformPool(model.manifest.data.workers, inputs, rows.length, (pool) =>
       createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool }));
     const outputs = await predictOutputs(model.model, source, model.manifest.training.batchSize);
-    const predictions = toPredictions(model.labels, outputs, valid.map((i) => table.lines[i]), model.meta.threshold);
-    if (options.output) {
-      await writeFileAtomic(resolve(options.output), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    }
-    return { predictions, skippedRows: skipped, output: options.output ? resolve(options.output) : undefined };
+    const predictions = toPredictions(model.labels, outputs, valid.map((i) => table.lines[i]), model.meta.threshold, ids);
+    if (output) await writeFileAtomic(output, predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    return { predictions, skippedRows: skipped, output };
   } finally {
     model.model.dispose();
   }

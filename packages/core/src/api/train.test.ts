@@ -38,7 +38,7 @@ test('trains, writes a complete model folder, and keeps the tensor count flat ac
     assert.equal(counts.length, 6);
     assert.equal(new Set(counts.slice(1)).size, 1, `tensor counts per epoch: ${counts.join(', ')}`);
     const files = readdirSync(result.outDir).sort();
-    assert.deepEqual(files, ['history.json', 'manifest.json', 'metrics.json', 'model', 'polymodal.json', 'preprocessing.json', 'summary.txt']);
+    assert.deepEqual(files, ['.polymodal-folder.json', 'history.json', 'manifest.json', 'metrics.json', 'model', 'polymodal.json', 'preprocessing.json', 'summary.txt']);
     assert.ok(!readdirSync(join(dir, 'runs')).some((f) => f.includes('.partial')), 'no staging folder left');
     const metrics = JSON.parse(readFileSync(join(result.outDir, 'metrics.json'), 'utf8'));
     assert.deepEqual(metrics.rows, { train: 180, validation: 60, test: 60 });
@@ -111,12 +111,16 @@ test('invalid rows fail with file, line and column, or are skipped and counted',
   }
 });
 
-test('a run that fails during training leaves no model folder and no staging folder', async () => {
+test('a run that fails during training leaves no model folder, no staging folder and no tensors', async () => {
   const { dir, manifestPath } = workspace(testManifest({ training: { backend: 'wasm', epochs: 2, batchSize: 16, seed: 5, checkpoint: {} } }));
   try {
     const failing = { train: async () => { throw new Error('trainer exploded'); } };
+    // A first run settles what stays allocated for good (backend kernels, the plugin's constants).
     await assert.rejects(train({ manifest: manifestPath, plugins: [testPlugin], configure: (c) => c.register(TOKENS.Trainer, { useValue: failing }) }), /trainer exploded/);
-    assert.deepEqual(readdirSync(join(dir, 'runs')), []);
+    const before = tf.memory().numTensors;
+    await assert.rejects(train({ manifest: manifestPath, plugins: [testPlugin], configure: (c) => c.register(TOKENS.Trainer, { useValue: failing }) }), /trainer exploded/);
+    assert.equal(tf.memory().numTensors, before, 'the model built for a failed run is disposed');
+    assert.deepEqual(readdirSync(join(dir, 'runs')), [], 'no model, staging or resume folder');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

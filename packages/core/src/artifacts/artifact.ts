@@ -39,6 +39,8 @@ export interface ArtifactMeta {
   trainingData: string;
   /** The manifest's folder (absolute), where paths in encoder options resolved from. */
   manifestDir?: string;
+  /** sha256 of every other file of the folder, by `/`-separated relative path (model-integrity.ts); absent in older folders. */
+  files?: Record<string, string>;
 }
 
 export interface PreprocessingState {

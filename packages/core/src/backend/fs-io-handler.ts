@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix, win32 } from 'node:path';
+import { PolymodalError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 const MODEL_JSON = 'model.json';
@@ -32,19 +33,39 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
       await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
-    async load(): Promise<tf.io.ModelArtifacts> {
-      const modelJson = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const buffers = await Promise.all(
-          manifest.flatMap((group) => group.paths).map(async (path) => {
-            const bytes = await readFile(join(dir, path));
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-          }),
-        );
-        return [manifest.flatMap((group) => group.weights), tf.io.CompositeArrayBuffer.join(buffers)];
-      });
-    },
+    load: () => loadModelArtifacts((path) => readFile(join(dir, path))),
   };
+}
+
+/**
+ * Where a weights file named in model.json lies, relative to the model folder. Paths come from a file anyone
+ * may have written, so they must stay inside the folder: no absolute paths, no `..`, no URLs.
+ */
+export function confinedWeightPath(path: unknown): string {
+  const text = String(path);
+  const normalized = posix.normalize(text.replace(/^(\.\/)+/, ''));
+  if (typeof path !== 'string' || text === '' || text.includes('\0') || text.includes('\\') || /^[a-z][a-z0-9+.-]*:/i.test(text) ||
+    posix.isAbsolute(normalized) || win32.isAbsolute(text) || normalized === '..' || normalized.startsWith('../') || normalized === '.') {
+    throw new PolymodalError(`model.json names the weights file ${JSON.stringify(text)}, which is not inside the model folder`, {
+      hint: 'A model folder\'s weights must be files in its model/ folder; this folder was damaged or crafted. Train the model again.',
+      exitCode: 2,
+    });
+  }
+  return normalized;
+}
+
+/** A model's artifacts from model.json and its weight files, read through `read` (paths relative to the model folder). */
+export async function loadModelArtifacts(read: (relativePath: string) => Promise<Uint8Array>): Promise<tf.io.ModelArtifacts> {
+  const modelJson = JSON.parse(Buffer.from(await read(MODEL_JSON)).toString('utf8')) as tf.io.ModelJSON;
+  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+    const buffers = await Promise.all(
+      manifest.flatMap((group) => group.paths).map(async (path) => {
+        const bytes = await read(confinedWeightPath(path));
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      }),
+    );
+    return [manifest.flatMap((group) => group.weights), tf.io.CompositeArrayBuffer.join(buffers)];
+  });
 }
 
 const FILE_SCHEME = 'file://';

@@ -1,4 +1,9 @@
-import seedrandom from 'seedrandom';
+import { type RandomState, statefulAlea } from '../util/random.js';
+
+/** Marks the Math.random that withSeededTfjsRandom installs, so a training backup can read and restore its state. */
+const STREAM = Symbol('polymodal.seededTfjsRandom');
+
+type SeededMathRandom = (() => number) & { [STREAM]?: ReturnType<typeof statefulAlea> };
 
 /**
  * tfjs draws the seed of every unseeded random op (weight initialisers, dropout masks) from Math.random.
@@ -7,11 +12,25 @@ import seedrandom from 'seedrandom';
  */
 export async function withSeededTfjsRandom<T>(seed: number | string, work: () => Promise<T>): Promise<T> {
   const original = Math.random;
-  const generator = seedrandom.alea(`tfjs/${seed}`);
-  Math.random = () => generator();
+  const generator = statefulAlea(`tfjs/${seed}`);
+  const seeded: SeededMathRandom = () => generator.next();
+  seeded[STREAM] = generator;
+  Math.random = seeded;
   try {
     return await work();
   } finally {
     Math.random = original;
   }
+}
+
+/** The state of the seeded source tfjs draws from now; undefined outside withSeededTfjsRandom. */
+export function seededTfjsRandomState(): RandomState | undefined {
+  return (Math.random as SeededMathRandom)[STREAM]?.state();
+}
+
+/** Continues the seeded source from a state seededTfjsRandomState() returned (a resumed run's dropout masks repeat). */
+export function restoreSeededTfjsRandom(state: RandomState): void {
+  const stream = (Math.random as SeededMathRandom)[STREAM];
+  if (!stream) throw new Error('restoreSeededTfjsRandom called outside withSeededTfjsRandom');
+  stream.restore(state);
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '../errors.js';
 import type { BackendName } from '../manifest/types.js';
 import { registerFileRouterIfMissing } from './fs-io-handler.js';
-import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
+import { tryImport } from './try-import.js';
+import { loadWasmBackendExtensions } from './wasm-extensions.js';
 
 export type ConcreteBackend = Exclude<BackendName, 'auto'>;
 
@@ -19,17 +20,6 @@ const NODE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
 };
-
-async function tryImport(specifier: string): Promise<unknown | undefined> {
-  try {
-    return await import(specifier);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    // Installed but not loadable (missing libtensorflow, wrong CUDA): treat as absent, say why.
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
 
 async function activate(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`);
@@ -70,9 +60,9 @@ async function useWasm(): Promise<BackendInfo> {
     });
   }
   await activate('wasm');
-  registerWasmTrainingKernels();
+  const notes = await loadWasmBackendExtensions();
   registerFileRouterIfMissing();
-  return { name: 'wasm', tfjsBackend: 'wasm', gpu: false, notes: [] };
+  return { name: 'wasm', tfjsBackend: 'wasm', gpu: false, notes };
 }
 
 /** Makes the requested backend active. `auto` prefers tfjs-node-gpu, then tfjs-node, then wasm. */
@@ -98,7 +88,7 @@ export async function selectBackend(requested: BackendName): Promise<BackendInfo
         if (!result.endsWith('is not installed')) skipped.push(result);
       }
       const info = await useWasm();
-      return { ...info, notes: skipped };
+      return { ...info, notes: [...skipped, ...info.notes] };
     }
   }
 }

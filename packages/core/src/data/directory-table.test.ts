@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRow, readTable } from './table.js';
@@ -31,5 +31,37 @@ test('a folder without class subfolders, or with empty ones, is refused', async 
     await assert.rejects(readTable(dir), /the class subfolders hold no files/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('symbolic links to files and class folders are followed; broken links and cycles are reported, not dropped silently', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polymodal-dir-'));
+  const elsewhere = mkdtempSync(join(tmpdir(), 'polymodal-dir-target-'));
+  try {
+    mkdirSync(join(dir, 'cat'));
+    writeFileSync(join(dir, 'cat', 'a.png'), 'x');
+    writeFileSync(join(elsewhere, 'shared.png'), 'x');
+    mkdirSync(join(elsewhere, 'dogs'));
+    writeFileSync(join(elsewhere, 'dogs', 'd.png'), 'x');
+    symlinkSync(join(elsewhere, 'shared.png'), join(dir, 'cat', 'linked.png'));
+    symlinkSync(join(elsewhere, 'dogs'), join(dir, 'dog'));
+    const warnings: string[] = [];
+    const table = await readTable(dir, { warn: (m) => warnings.push(m) });
+    assert.deepEqual(table.rows.map((r) => [r.path, r.label]), [['cat/a.png', 'cat'], ['cat/linked.png', 'cat'], ['dog/d.png', 'dog']]);
+    assert.deepEqual(warnings, []);
+
+    symlinkSync(join(dir, 'missing.png'), join(dir, 'cat', 'broken.png'));
+    symlinkSync(join(dir, 'cat'), join(dir, 'cat', 'loop'));
+    const second: string[] = [];
+    const again = await readTable(dir, { warn: (m) => second.push(m) });
+    assert.equal(again.rows.length, 3);
+    assert.equal(second.length, 1);
+    assert.match(second[0], /2 entries of the folder source could not be used/);
+    assert.match(second[0], /cat\/broken\.png: broken symbolic link/);
+    assert.match(second[0], /cat\/loop: a symbolic link back to/);
+    await assert.rejects(readTable(dir), /2 entries of the folder source could not be used/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
   }
 });

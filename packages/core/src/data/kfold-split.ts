@@ -55,15 +55,17 @@ export function kFoldSplit(rowCount: number, options: KFoldOptions): Split {
     if (assignment[row] === options.fold) split.test.push(row);
     else {
       const key = options.strata ? options.strata[row] : '';
-      rest.set(key, [...(rest.get(key) ?? []), row]);
+      let group = rest.get(key);
+      if (!group) rest.set(key, (group = []));
+      group.push(row);
     }
   }
   const random = createRandom(options.seed).fork(`kfold/${options.fold}/validation`);
   for (const key of [...rest.keys()].sort()) {
     const rows = random.shuffle(rest.get(key)!);
     const count = Math.round(rows.length * options.validation);
-    split.validation.push(...rows.slice(0, count));
-    split.train.push(...rows.slice(count));
+    // Element by element: push(...rows) overflows the stack past ~125k rows.
+    rows.forEach((row, i) => (i < count ? split.validation : split.train).push(row));
   }
   split.train.sort((a, b) => a - b);
   split.validation.sort((a, b) => a - b);

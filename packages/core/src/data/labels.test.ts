@@ -49,3 +49,15 @@ test('multilabel from 0/1 columns and from a separated column', () => {
   assert.deepEqual(separated.classes, ['bird', 'cat', 'dog']);
   assert.deepEqual([...separated.targets([{ y: 'cat | dog' }])], [0, 1, 1]);
 });
+
+test('class names that exist on Object.prototype are classes like any other', () => {
+  const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
+  const rows = names.map((y) => ({ y }));
+  const codec = LabelCodec.fromRows(output({ task: 'multiclass' }), rows);
+  assert.deepEqual(codec.classes, [...names].sort());
+  assert.deepEqual([...codec.targets(rows)], names.map((name) => [...names].sort().indexOf(name)));
+  for (const row of rows) assert.equal(codec.check(row), undefined);
+  assert.match(codec.check({ y: 'isPrototypeOf' })!.problem, /label "isPrototypeOf" is not one of the classes/);
+  const multilabel = LabelCodec.fromRows(output({ task: 'multilabel', separator: '|' }), [{ y: 'constructor|__proto__' }, { y: 'toString' }]);
+  assert.deepEqual([...multilabel.targets([{ y: '__proto__|toString' }])], [1, 0, 1]);
+});

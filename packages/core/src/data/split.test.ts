@@ -33,3 +33,19 @@ test('a split column names each row\'s part', () => {
   assert.deepEqual(split, { train: [0, 3], validation: [1], test: [2] });
   assert.throws(() => splitFromColumn(['train', 'holdout'], (i) => `f.csv:${i + 2}`), /f\.csv:3: split value "holdout"/);
 });
+
+test('a million rows split without overflowing the stack, stratified or not', () => {
+  const rows = 1_000_000;
+  const plain = randomSplit(rows, { validation: 0.1, test: 0.2, seed: 3 });
+  assert.deepEqual([plain.train.length, plain.validation.length, plain.test.length], [700_000, 100_000, 200_000]);
+  const strata = Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 'yes' : 'no'));
+  const stratified = randomSplit(rows, { validation: 0.1, test: 0.2, seed: 3, strata });
+  assert.equal(stratified.train.length + stratified.validation.length + stratified.test.length, rows);
+  assert.equal(stratified.test.filter((i) => strata[i] === 'yes').length, 50_000);
+});
+
+test('split values that are Object.prototype names are errors naming the row, not crashes', () => {
+  for (const value of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    assert.throws(() => splitFromColumn(['train', value], (i) => `f.csv:${i + 2}`), new RegExp(`f\\.csv:3: split value "${value}" is not train, validation or test`));
+  }
+});

@@ -37,9 +37,8 @@ export function randomSplit(rowCount: number, options: RandomSplitOptions): Spli
     const rows = random.shuffle(groups.get(key)!);
     const testCount = Math.round(rows.length * options.test);
     const validationCount = Math.round(rows.length * options.validation);
-    split.test.push(...rows.slice(0, testCount));
-    split.validation.push(...rows.slice(testCount, testCount + validationCount));
-    split.train.push(...rows.slice(testCount + validationCount));
+    // Element by element: push(...rows) passes every row as an argument and overflows the stack past ~125k.
+    rows.forEach((row, i) => (i < testCount ? split.test : i < testCount + validationCount ? split.validation : split.train).push(row));
   }
   for (const part of [split.train, split.validation, split.test]) part.sort((a, b) => a - b);
   if (split.train.length === 0) {
@@ -50,17 +49,18 @@ export function randomSplit(rowCount: number, options: RandomSplitOptions): Spli
   return split;
 }
 
-const SPLIT_NAMES: Record<string, keyof Split> = {
-  train: 'train', training: 'train',
-  validation: 'validation', valid: 'validation', val: 'validation', dev: 'validation',
-  test: 'test', testing: 'test',
-};
+/** A Map, so a value such as "constructor" or "__proto__" finds nothing instead of Object.prototype's members. */
+const SPLIT_NAMES = new Map<string, keyof Split>([
+  ['train', 'train'], ['training', 'train'],
+  ['validation', 'validation'], ['valid', 'validation'], ['val', 'validation'], ['dev', 'validation'],
+  ['test', 'test'], ['testing', 'test'],
+]);
 
 /** A split given by a column whose values name each row's part (train / validation / test). */
 export function splitFromColumn(values: readonly unknown[], describeRow: (row: number) => string): Split {
   const split: Split = { train: [], validation: [], test: [] };
   values.forEach((value, row) => {
-    const part = SPLIT_NAMES[String(value ?? '').trim().toLowerCase()];
+    const part = SPLIT_NAMES.get(String(value ?? '').trim().toLowerCase());
     if (!part) {
       throw new PolymodalError(`${describeRow(row)}: split value ${JSON.stringify(value)} is not train, validation or test`);
     }

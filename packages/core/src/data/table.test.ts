@@ -5,30 +5,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTable, tableFromCsv, tableFromJsonl } from './table.js';
 
-test('CSV rows keep their file line numbers; empty fields are null', () => {
-  const table = tableFromCsv('x,y\n1,\n"a\nb",3\n', 'f.csv');
+test('CSV rows keep their file line numbers; empty fields are null', async () => {
+  const table = await tableFromCsv('x,y\n1,\n"a\nb",3\n', 'f.csv');
   assert.deepEqual(table.columns, ['x', 'y']);
   assert.deepEqual(table.rows.map((r) => ({ ...r })), [{ x: '1', y: null }, { x: 'a\nb', y: '3' }]);
   assert.deepEqual(table.lines, [2, 3]);
 });
 
-test('a CSV row with the wrong field count names its line', () => {
-  assert.throws(() => tableFromCsv('x,y\n1,2\n1,2,3\n', 'f.csv'), /f\.csv:3: 3 fields, but the header has 2/);
+test('a CSV row with the wrong field count names its line', async () => {
+  await assert.rejects(tableFromCsv('x,y\n1,2\n1,2,3\n', 'f.csv'), /f\.csv:3: 3 fields, but the header has 2/);
 });
 
-test('duplicate and empty header names are refused', () => {
-  assert.throws(() => tableFromCsv('x,x\n1,2\n', 'f.csv'), /column name "x" appears twice/);
-  assert.throws(() => tableFromCsv('x,\n1,2\n', 'f.csv'), /column 2 of the header row has no name/);
+test('duplicate and empty header names are refused', async () => {
+  await assert.rejects(tableFromCsv('x,x\n1,2\n', 'f.csv'), /column name "x" appears twice/);
+  await assert.rejects(tableFromCsv('x,\n1,2\n', 'f.csv'), /column 2 of the header row has no name/);
 });
 
-test('JSONL keeps scalar types, collects columns in order and rejects nested values', () => {
-  const table = tableFromJsonl('{"a":1,"b":"x"}\n\n{"b":true,"c":null}\n', 'f.jsonl');
+test('JSONL keeps scalar types, collects columns in order and rejects nested values', async () => {
+  const table = await tableFromJsonl('{"a":1,"b":"x"}\n\n{"b":true,"c":null}\n', 'f.jsonl');
   assert.deepEqual(table.columns, ['a', 'b', 'c']);
   assert.deepEqual(table.lines, [1, 3]);
   assert.equal(table.rows[1].b, true);
-  assert.throws(() => tableFromJsonl('{"a":[1]}\n', 'f.jsonl'), /f\.jsonl:1: column "a" holds an array/);
-  assert.throws(() => tableFromJsonl('{"a":1}\n{oops}\n', 'f.jsonl'), /f\.jsonl:2: not valid JSON/);
-  assert.throws(() => tableFromJsonl('[1,2]\n', 'f.jsonl'), /expected a JSON object, found an array/);
+  await assert.rejects(tableFromJsonl('{"a":[1]}\n', 'f.jsonl'), /f\.jsonl:1: column "a" holds an array/);
+  await assert.rejects(tableFromJsonl('{"a":1}\n{oops}\n', 'f.jsonl'), /f\.jsonl:2: not valid JSON/);
+  await assert.rejects(tableFromJsonl('[1,2]\n', 'f.jsonl'), /expected a JSON object, found an array/);
 });
 
 test('readTable reports missing files, unknown extensions and empty files', async () => {

@@ -1,5 +1,5 @@
 import type { LabelCodec } from '../data/labels.js';
-import { bestF1Threshold, computeMetrics } from '../metrics/index.js';
+import { bestF1Threshold, computeMetrics } from '@polymodal/metrics';
 
 export interface SplitMetrics {
   readonly rows: number;

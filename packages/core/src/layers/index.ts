@@ -12,3 +12,9 @@ export {
   type FeedForwardActivation,
 } from './transformer-encoder-block.js';
 export { type InitializerName, checkPositiveInt, checkRate } from './common.js';
+export { ACTIVATIONS, type Activation } from './activations.js';
+export { denseStack, type DenseStackOptions, type DenseStackNaming } from './dense-stack.js';
+export { poolSequence, type SequencePooling } from './sequence-pooling.js';
+export {
+  activationSchema, denseOptionsNeedUnits, dropoutSchema, l2Schema, sequencePoolingSchema, unitsSchema,
+} from './schema-fragments.js';

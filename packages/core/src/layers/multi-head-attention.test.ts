@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { runLayerTest } from '../testing/index.js';
+import { runLayerTest } from '../testing/layer-harness.js';
 import { PolymodalMultiHeadAttention, type PolymodalMultiHeadAttentionArgs } from './index.js';
 import { fixedValues, flat, maxAbsDiff, referenceAttention, setFixedWeights, to3d } from './test-fixtures/helpers.js';
 

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { runLayerTest } from '../testing/index.js';
+import { runLayerTest } from '../testing/layer-harness.js';
 import { PolymodalMultiHeadAttention, PolymodalPositionalEmbedding } from './index.js';
 import { fixedValues, flat, maxAbsDiff, setFixedWeights } from './test-fixtures/helpers.js';
 

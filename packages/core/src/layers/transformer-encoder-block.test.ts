@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { runLayerTest } from '../testing/index.js';
+import { runLayerTest } from '../testing/layer-harness.js';
 import { PolymodalTransformerEncoderBlock, type PolymodalTransformerEncoderBlockArgs } from './index.js';
 import {
   dense,

@@ -23,9 +23,11 @@ import {
   type LayerArgs,
   type Shape,
 } from './common.js';
+import { ACTIVATIONS, type Activation } from './activations.js';
 import { PolymodalMultiHeadAttention } from './multi-head-attention.js';
 
-export type FeedForwardActivation = 'relu' | 'gelu' | 'elu' | 'selu' | 'swish' | 'tanh' | 'sigmoid' | 'linear';
+/** Polymodal's activations, plus gelu (computed here, since tfjs has no gelu activation). */
+export type FeedForwardActivation = Activation | 'gelu';
 
 export interface PolymodalTransformerEncoderBlockArgs extends LayerArgs {
   numHeads: number;
@@ -43,7 +45,7 @@ export interface PolymodalTransformerEncoderBlockArgs extends LayerArgs {
   useCausalMask?: boolean;
 }
 
-const ACTIVATIONS: readonly FeedForwardActivation[] = ['relu', 'gelu', 'elu', 'selu', 'swish', 'tanh', 'sigmoid', 'linear'];
+const FEED_FORWARD_ACTIVATIONS: readonly FeedForwardActivation[] = [...ACTIVATIONS, 'gelu'];
 
 /**
  * `[batch, T, D]` -> `[batch, T, D]`, or `[x, mask]` with a `[batch, T]` padding mask (1 = real token).
@@ -78,8 +80,8 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
     this.ffDim = checkPositiveInt(args.ffDim, 'ffDim', who);
     this.dropout = checkRate(args.dropout, 'dropout', who);
     const activation = args.activation ?? 'relu';
-    if (!ACTIVATIONS.includes(activation)) {
-      throw new Error(`${who}: activation must be one of ${ACTIVATIONS.join(', ')}; got ${JSON.stringify(activation)}`);
+    if (!FEED_FORWARD_ACTIVATIONS.includes(activation)) {
+      throw new Error(`${who}: activation must be one of ${FEED_FORWARD_ACTIVATIONS.join(', ')}; got ${JSON.stringify(activation)}`);
     }
     this.activation = activation;
     this.layerNormEpsilon = args.layerNormEpsilon ?? 1e-5;

@@ -23,9 +23,15 @@ function describe(error: ErrorObject): string {
       return `${at}: ${JSON.stringify(error.data)} is not allowed; use one of ${allowed.join(', ')}.${didYouMean(String(error.data), allowed)}`;
     }
     case 'const':
-      return `${at}: must be ${JSON.stringify(params.allowedValue)}`;
+      return `${at}: ${(error.parentSchema as any)?.['x-hint'] ?? `must be ${JSON.stringify(params.allowedValue)}`}`;
     case 'type':
       return `${at}: must be ${params.type}, found ${Array.isArray(error.data) ? 'array' : error.data === null ? 'null' : typeof error.data}`;
+    case 'pattern':
+      // Under propertyNames the offending value is a key (an input name), not the object it sits in.
+      if (error.propertyName !== undefined) {
+        return `${at}: key ${JSON.stringify(error.propertyName)} is not allowed; keys here must match ${params.pattern} (start with a letter; letters, digits and _ only)`;
+      }
+      return `${at}: ${error.message}`;
     case 'discriminator':
       return `${at}: ${(error.parentSchema as any)?.['x-hint'] ?? error.message}`;
     case 'oneOf':
@@ -43,7 +49,8 @@ export function formatSchemaErrors(errors: readonly ErrorObject[], prefix = ''):
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath);
   const lines = errors
     .filter((e) => e.keyword === 'oneOf' || !oneOfPaths.some((path) => e.schemaPath.startsWith(path + '/')))
-    .filter((e) => e.keyword !== 'if')
+    // 'if' and 'propertyNames' only announce the failure of what they wrap, which has its own line.
+    .filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames')
     .map((e) => describe({ ...e, instancePath: prefix + e.instancePath }));
   return [...new Set(lines)];
 }

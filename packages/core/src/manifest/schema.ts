@@ -18,11 +18,12 @@ export function mergedManifestSchema(registry: PluginRegistry): JsonSchema {
     if: { properties: { encoder: { const: type } }, required: ['encoder'] },
     then: { properties: { options: registry.encoder(type).optionsSchema } },
   }));
-  inputSchema.properties.encoder.enum = registry.encoderTypes();
+  // An empty enum would reject every type; with no plugin loaded, leave the type free.
+  if (registry.encoderTypes().length > 0) inputSchema.properties.encoder.enum = registry.encoderTypes();
   schema.properties.fusion.allOf = registry.fusionTypes().map((type) => ({
     if: { properties: { type: { const: type } }, required: ['type'] },
     then: { properties: { options: registry.fusion(type).optionsSchema } },
   }));
-  schema.properties.fusion.properties.type.enum = registry.fusionTypes();
+  if (registry.fusionTypes().length > 0) schema.properties.fusion.properties.type.enum = registry.fusionTypes();
   return schema;
 }

@@ -61,6 +61,8 @@ export interface Manifest {
   version: 1;
   name: string;
   description?: string;
+  /** `polymodal tune`'s search space; its shape is @polymodal/tune's to check, train ignores it. */
+  search?: Record<string, unknown>;
   plugins: PluginReference[];
   data: {
     source: string;
@@ -69,6 +71,9 @@ export interface Manifest {
     split: { validation: number; test: number; stratify: boolean; seed: number; column?: string };
     onInvalidRow: 'fail' | 'skip';
     workers: number | 'auto';
+    /** Folder (relative to the manifest) that paths inside cells must stay in; default: the data file's folder. */
+    root?: string;
+    allowPathsOutsideRoot?: boolean;
   };
   inputs: Record<string, InputEntry>;
   fusion: { type: string; options: Record<string, unknown> };

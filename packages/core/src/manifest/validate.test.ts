@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PluginRegistry } from '../plugin/registry.js';
 import { testManifest, testPlugin } from '../test-fixtures/numeric-plugin.js';
-import { checkManifestAgainstPlugins, checkManifestShape } from './validate.js';
+import { checkManifestAgainstPlugins, checkManifestShape, checkShape } from './validate.js';
 import type { Manifest } from './types.js';
 
 test('a valid manifest passes and gets the schema defaults', () => {
@@ -72,4 +72,36 @@ test('a fusion refuses an encoder whose output kind it does not accept', () => {
   assert.deepEqual(checkManifestAgainstPlugins(manifest as Manifest, registry), [
     '/inputs/words: encoder test/sequence produces sequence, which fusion "join" does not accept (vector)',
   ]);
+});
+
+test('checkShape says which parts passed, so later checks skip what the schema refused', () => {
+  const { problems, isClean } = checkShape(testManifest({ trainig: {}, training: { epochs: 'ten' }, inputs: { numbers: { encoder: 'test/numeric' } } }));
+  assert.equal(problems.length, 3, problems.join('\n'));
+  assert.equal(isClean('/training'), false);
+  assert.equal(isClean('/training/epochs'), false);
+  assert.equal(isClean('/inputs/numbers'), false);
+  assert.equal(isClean('/inputs'), false, 'an object around a refused value is not clean either');
+  assert.equal(isClean('/output/task'), true);
+  assert.equal(isClean('/data/split'), true, 'an unknown top-level key dirties only itself');
+  assert.equal(checkShape(testManifest({ output: undefined })).isClean('/output/column'), false, 'a missing required key is a problem of that key');
+});
+
+test('plugin checks skip inputs the schema refused and types whose listed plugin did not load', () => {
+  const manifest = testManifest({ inputs: { numbers: { encoder: 'test/numeric', columns: ['a'] }, photo: { encoder: 'image/cnn', column: 'p' } } });
+  const { isClean } = checkShape(manifest);
+  const registry = new PluginRegistry([testPlugin]);
+  assert.deepEqual(checkManifestAgainstPlugins(manifest as Manifest, registry, { isClean, unloaded: ['@polymodal/encoder-image'] }), []);
+  assert.equal(checkManifestAgainstPlugins(manifest as Manifest, registry, { isClean }).length, 1);
+  assert.deepEqual(checkManifestAgainstPlugins(manifest as Manifest, registry, { isClean: (p) => !p.startsWith('/inputs/photo') }), []);
+});
+
+test('"auc" passes the metric check (it is rewritten to rocAuc); a plain typo still gets a suggestion', () => {
+  const registry = new PluginRegistry([testPlugin]);
+  const check = (metrics: string[]) => {
+    const manifest = testManifest({ evaluation: { metrics } });
+    checkShape(manifest);
+    return checkManifestAgainstPlugins(manifest as Manifest, registry);
+  };
+  assert.deepEqual(check(['auc', 'AUC']), []);
+  assert.deepEqual(check(['rocAcu']), ['/evaluation/metrics/0: "rocAcu" is not a binary metric. Did you mean "rocAuc"?']);
 });

@@ -5,8 +5,10 @@ import type { BuildContext, EncoderOutput } from '../plugin/contracts.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { type FittedInput, modelInputLayout } from './fitted-input.js';
 import { TASK_HEADS } from './heads.js';
+import { denseStack } from '../layers/dense-stack.js';
 
-function buildContext(prefix: string, used: Set<string>): BuildContext {
+/** The context a build gets: layer names prefixed and made unique within one model. */
+export function buildContext(prefix: string, used: Set<string>): BuildContext {
   return {
     tf,
     layerName(suffix: string) {
@@ -26,7 +28,8 @@ export function composeModel(manifest: Manifest, registry: PluginRegistry, input
     used.add(entry.name);
     return [entry.name, tf.input({ name: entry.name, shape: [...entry.feature.shape], dtype: entry.feature.dtype })];
   }));
-  const features: Record<string, EncoderOutput> = {};
+  // Keyed by input names (user strings): no prototype.
+  const features: Record<string, EncoderOutput> = Object.create(null);
   for (const fitted of inputs) {
     const own = layout.filter((entry) => entry.input === fitted.spec.name);
     const byKey = Object.fromEntries(own.map((entry) => [entry.feature.key, symbolic.get(entry.name)!]));
@@ -35,9 +38,7 @@ export function composeModel(manifest: Manifest, registry: PluginRegistry, input
   const fusion = registry.fusion(manifest.fusion.type);
   let x = fusion.build(features, manifest.fusion.options, buildContext('fusion', used));
   const headContext = buildContext('head', used);
-  manifest.output.hiddenUnits.forEach((units) => {
-    x = tf.layers.dense({ units, activation: 'relu', name: headContext.layerName(`dense_${units}`) }).apply(x) as tf.SymbolicTensor;
-  });
+  x = denseStack(x, { units: manifest.output.hiddenUnits }, { layerName: (s) => headContext.layerName(s), dense: (_, units) => `dense_${units}` });
   const head = TASK_HEADS[manifest.output.task];
   used.add('output');
   const output = tf.layers.dense({ units: labels.outputUnits, activation: head.activation, name: 'output' }).apply(x) as tf.SymbolicTensor;

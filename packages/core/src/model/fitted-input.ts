@@ -11,8 +11,12 @@ export interface FittedInput {
 }
 
 /** The tfjs model input that carries one feature of one manifest input. */
+/** tfjs keeps layers and tensors in plain objects keyed by name, where "constructor" finds Object.prototype's. */
+const PROTOTYPE_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 export function modelInputName(inputName: string, feature: FeatureSpec, featureCount: number): string {
-  return featureCount === 1 ? inputName : `${inputName}__${feature.key}`;
+  if (featureCount !== 1) return `${inputName}__${feature.key}`;
+  return PROTOTYPE_MEMBERS.has(inputName) ? `${inputName}__input` : inputName;
 }
 
 export interface ModelInputLayout {

@@ -7,9 +7,10 @@ import { inputColumns, type Manifest, type ResolvedManifest } from '../manifest/
 import type { InputSpec, Row } from '../plugin/contracts.js';
 import { pluginModuleOf } from '../plugin/plugin-modules.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { checkColumnsExist, type ColumnUse } from './check-columns.js';
 import { checkRows } from './check-rows.js';
+import { verifyRows } from './verify-rows.js';
 import type { SkippedRows } from './skipped-rows.js';
 
 export interface PreparedData {
@@ -30,6 +31,8 @@ export function inputSpecs(manifest: Manifest, dataDir: string, manifestDir: str
     columns: inputColumns(entry),
     options: entry.options,
     dataDir,
+    dataRoot: manifest.data.root === undefined ? dataDir : resolve(manifestDir, manifest.data.root),
+    allowPathsOutsideRoot: manifest.data.allowPathsOutsideRoot === true,
     manifestDir,
   }));
 }
@@ -57,7 +60,7 @@ export function columnUses(manifest: Manifest, withLabels: boolean): ColumnUse[]
 /** Reads the data, settles column types and classes, and drops (or fails on) unusable rows. Nothing is fitted yet. */
 export async function prepareTrainingData(resolved: ResolvedManifest, registry: PluginRegistry, warn: (m: string) => void): Promise<PreparedData> {
   const { manifest, dataPath } = resolved;
-  const table = await readTable(dataPath, { format: manifest.data.format, delimiter: manifest.data.delimiter });
+  const table = await readTable(dataPath, { format: manifest.data.format, delimiter: manifest.data.delimiter, onInvalidRow: manifest.data.onInvalidRow, warn });
   checkColumnsExist(table, columnUses(manifest, true));
   const labels = LabelCodec.fromRows(manifest.output, table.rows, table.source);
   const inputs = inputSpecs(manifest, dataDirOf(table), resolved.dir).map((spec): FittedInput => {
@@ -67,7 +70,8 @@ export async function prepareTrainingData(resolved: ResolvedManifest, registry: 
     return { spec, encoder, preprocessor, module: pluginModuleOf(registry.providerOf(spec.encoder)!) };
   });
   const checks = [(row: Row) => labels.check(row), ...inputs.map((input) => (row: Row) => input.preprocessor.check(row))];
-  const { valid, skipped } = checkRows(table, checks, manifest.data.onInvalidRow, warn);
+  const checked = checkRows(table, checks, manifest.data.onInvalidRow, warn);
+  const { valid, skipped } = await verifyRows(table, checked, inputs.map((input) => input.preprocessor), manifest.data.onInvalidRow, warn);
   return {
     table,
     rows: valid.map((i) => table.rows[i]),

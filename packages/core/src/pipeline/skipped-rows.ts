@@ -19,13 +19,19 @@ export function emptySkippedRows(): SkippedRows {
   return { count: 0, byColumn: {}, examples: [] };
 }
 
+/** The `byColumn` key of records that could not be read at all (broken quotes, wrong field count, bad JSON). */
+export const UNREADABLE_RECORD = '(unreadable record)';
+
 export function recordSkipped(skipped: SkippedRows, line: number, invalid: InvalidValue): void {
   skipped.count++;
-  skipped.byColumn[invalid.column] = (skipped.byColumn[invalid.column] ?? 0) + 1;
+  const before = Object.hasOwn(skipped.byColumn, invalid.column) ? skipped.byColumn[invalid.column] : 0;
+  // defineProperty: a column named "__proto__" is a key like any other, not the object's prototype.
+  Object.defineProperty(skipped.byColumn, invalid.column, { value: before + 1, enumerable: true, writable: true, configurable: true });
   if (skipped.examples.length < EXAMPLES_KEPT) skipped.examples.push({ line, ...invalid });
 }
 
 export function describeSkipped(skipped: SkippedRows, source: string, total: number): string {
   const columns = Object.entries(skipped.byColumn).map(([column, n]) => `${column}: ${n}`).join(', ');
-  return `${source}: skipped ${skipped.count} of ${total} rows with invalid values (${columns}); first at line ${skipped.examples[0]?.line}: ${skipped.examples[0]?.problem}`;
+  const first = skipped.examples[0];
+  return `${source}: skipped ${skipped.count} of ${total} rows with invalid values (${columns}); first at line ${first?.line}: ${first?.column === UNREADABLE_RECORD ? '' : `column "${first?.column}": `}${first?.problem}`;
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromCsv } from '../data/table.js';
+import { PolymodalError } from '../errors.js';
 import { loadPlugins } from '../plugin/load-plugins.js';
 import { pluginModuleOf } from '../plugin/plugin-modules.js';
 import { installFixturePlugin } from '../test-fixtures/plugin-package.js';
@@ -21,7 +22,7 @@ test('worker threads load the plugin from its package and transform exactly as i
     assert.ok(module?.url.endsWith('index.mjs'));
     const encoder = plugin.encoders[0];
     const spec = { name: 'numbers', encoder: encoder.type, columns: ['a', 'b'], options: { units: 4 }, dataDir: dir, manifestDir: dir };
-    const rows = tableFromCsv(syntheticCsv(101), 'data.csv').rows;
+    const rows = (await tableFromCsv(syntheticCsv(101), 'data.csv')).rows;
     const preprocessor = encoder.createPreprocessor(spec);
     await preprocessor.fit(rows);
     const input = { spec, encoder, preprocessor, module };
@@ -48,6 +49,29 @@ test('training with preprocessing workers gives the same model as without', asyn
     };
     assert.ok((await weights(2)).equals(await weights(0)));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an error in a plugin\'s transform inside a worker is attributed to the plugin, as in-process', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polymodal-pool-'));
+  installFixturePlugin(dir);
+  const pool = new TransformPool(1);
+  try {
+    const [plugin] = await loadPlugins(['polymodal-test-plugin'], dir);
+    const encoder = plugin.encoders[0];
+    const spec = { name: 'numbers', encoder: encoder.type, columns: ['a'], options: { units: 4 }, dataDir: dir, manifestDir: dir };
+    // A state the fixture cannot use: its transform throws a TypeError.
+    const preprocessor = encoder.createPreprocessor(spec, { means: null } as never);
+    const rows = (await tableFromCsv(syntheticCsv(3), 'data.csv')).rows;
+    await assert.rejects(pool.transform({ spec, encoder, preprocessor, module: pluginModuleOf(plugin) }, rows), (error: unknown) => {
+      assert.ok(error instanceof PolymodalError, String((error as Error)?.stack));
+      assert.match(error.message, /^\[polymodal-test-plugin\] \/inputs\/numbers: transform failed: /);
+      assert.equal(error.exitCode, 1);
+      return true;
+    });
+  } finally {
+    await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { PolymodalError } from '../errors.js';
 import type { FittedInput } from '../model/fitted-input.js';
 import type { FeatureArrays, Row } from '../plugin/contracts.js';
 import type { TransformReply, TransformTask } from './transform-protocol.js';
@@ -21,6 +22,22 @@ function startWorker(): Worker {
   return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); });`, { eval: true });
 }
 
+/**
+ * Rows as plain objects holding the input's columns only: a table's row views cannot be cloned into a
+ * worker, and the other columns are not the input's to read.
+ */
+function plainRows(rows: readonly Row[], columns: readonly string[]): Row[] {
+  return rows.map((row) => {
+    const plain: Record<string, Row[string]> = {};
+    for (const column of columns) {
+      const value = row[column];
+      // defineProperty: a column named "__proto__" stays a column.
+      if (value !== undefined) Object.defineProperty(plain, column, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return plain;
+  });
+}
+
 /** Worker threads that transform rows for preprocessors whose plugin module they can load. */
 export class TransformPool {
   private readonly workers: Worker[];
@@ -35,7 +52,8 @@ export class TransformPool {
       worker.on('message', (reply: TransformReply) => {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);
-        if (reply.error !== undefined) waiting?.reject(new Error(`preprocessing worker failed: ${reply.error}`));
+        if (reply.failure !== undefined) waiting?.reject(new PolymodalError(reply.failure.message, { hint: reply.failure.hint, exitCode: reply.failure.exitCode }));
+        else if (reply.error !== undefined) waiting?.reject(new Error(`preprocessing worker failed: ${reply.error}`));
         else waiting?.resolve(reply.arrays);
       });
       worker.on('error', (error) => {
@@ -65,7 +83,7 @@ export class TransformPool {
         pluginOptions: input.module!.options,
         spec: input.spec,
         state,
-        rows: rows.slice(i * chunk, (i + 1) * chunk),
+        rows: plainRows(rows.slice(i * chunk, (i + 1) * chunk), input.spec.columns),
       })),
     );
     const joined: FeatureArrays = {};

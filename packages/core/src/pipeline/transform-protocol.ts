@@ -11,4 +11,13 @@ export interface TransformTask {
   rows: readonly Row[];
 }
 
-export type TransformReply = { id: number; arrays: FeatureArrays; error?: undefined } | { id: number; error: string; arrays?: undefined };
+/** A PolymodalError raised in the worker (by plugin code, attributed to its plugin), rebuilt as one in the pool. */
+export interface TransformFailure {
+  message: string;
+  hint?: string;
+  exitCode: number;
+}
+
+export type TransformReply =
+  | { id: number; arrays: FeatureArrays; error?: undefined; failure?: undefined }
+  | { id: number; error: string; failure?: TransformFailure; arrays?: undefined };

@@ -38,8 +38,15 @@ export interface TransformContext {
 export interface Preprocessor<State extends JsonValue = JsonValue> {
   /** Looks at every row once before the split to settle column types. Computes no statistics. */
   inspect?(rows: readonly Row[]): void;
-  /** Why this row cannot be used by this encoder, or undefined when it can. */
+  /** Why this row cannot be used by this encoder, or undefined when it can. Cheap and synchronous: no decoding. */
   check(row: Row): InvalidValue | undefined;
+  /**
+   * A deeper check that needs I/O or decoding (an image or sound file that looks right but does not decode):
+   * called once with the rows that passed `check`, before the split and before predicting; one entry per row,
+   * undefined where the row is usable. Rows it reports are failed or skipped like rows `check` reports, so a
+   * bad file never stops training halfway. Optional: encoders whose `check` sees everything leave it out.
+   */
+  verify?(rows: readonly Row[]): Promise<readonly (InvalidValue | undefined)[]>;
   /** Learns statistics (vocabularies, means) from training rows. */
   fit(rows: readonly Row[]): void | Promise<void>;
   /** The model inputs this preprocessor fills; valid after fit or restore. */
@@ -62,6 +69,13 @@ export interface InputSpec<Options = Record<string, unknown>> {
   readonly options: Options;
   /** Folder of the data file (or the data folder itself): relative paths inside cells (images, audio) resolve from here. */
   readonly dataDir: string;
+  /**
+   * Folder that paths inside cells must stay in (manifest `data.root`; default `dataDir`). Read paths with
+   * `resolveCellPath(spec, value)`, which enforces it, so every encoder follows the same rule.
+   */
+  readonly dataRoot?: string;
+  /** The manifest's `data.allowPathsOutsideRoot`: cell paths may leave `dataRoot`. */
+  readonly allowPathsOutsideRoot?: boolean;
   /** Folder of the manifest: paths in `options` (a backbone, word vectors) resolve from here. */
   readonly manifestDir: string;
 }
@@ -80,7 +94,11 @@ export interface BuildContext {
   layerName(suffix: string): string;
 }
 
-export interface EncoderDefinition<Options = any, State extends JsonValue = any> {
+/**
+ * `P` is the encoder's own preprocessor class: `build` receives what `createPreprocessor` made (fitted or
+ * restored), so it can read learned sizes without a cast.
+ */
+export interface EncoderDefinition<Options = any, State extends JsonValue = any, P extends Preprocessor<State> = Preprocessor<State>> {
   /** Manifest type name, `family/variant`, e.g. `tabular/mlp`. */
   readonly type: string;
   readonly description: string;
@@ -95,7 +113,7 @@ export interface EncoderDefinition<Options = any, State extends JsonValue = any>
    * it then runs in worker threads, which load this plugin's module and restore the preprocessor from its state.
    */
   readonly preprocessing?: 'light' | 'heavy';
-  createPreprocessor(input: InputSpec<Options>, state?: State): Preprocessor<State>;
+  createPreprocessor(input: InputSpec<Options>, state?: State): P;
   /**
    * Adds the encoder's layers. `inputs` holds one symbolic input per feature key; `preprocessor` is fitted
    * (or restored), so sizes learned from data (vocabularies) are known.
@@ -103,7 +121,7 @@ export interface EncoderDefinition<Options = any, State extends JsonValue = any>
   build(
     inputs: Readonly<Record<string, tf.SymbolicTensor>>,
     input: InputSpec<Options>,
-    preprocessor: Preprocessor<State>,
+    preprocessor: P,
     ctx: BuildContext,
   ): EncoderOutput;
 }

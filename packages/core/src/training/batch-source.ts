@@ -16,6 +16,8 @@ export interface BatchSource {
   readonly valuesPerRow: number;
   /** Tensors for the rows at `positions`; the caller disposes them. */
   batch(positions: readonly number[], training: boolean): Promise<Batch>;
+  /** The stream augmentation draws from; a training backup keeps its state so a resumed run augments alike. */
+  readonly random?: Random;
 }
 
 type Flat = Float32Array | Int32Array;
@@ -91,6 +93,7 @@ export async function createBatchSource(options: BatchSourceOptions): Promise<Ba
     targets ? tf.tensor2d(slice(targets, targetWidth, positions) as Float32Array, [positions.length, targetWidth]) : undefined;
   return {
     rows: rows.length,
+    random,
     valuesPerRow: layout.reduce((sum, entry) => sum + sampleSize(entry.feature.shape), 0),
     async batch(positions, training) {
       if (training && augments) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchPositions, type BatchSource } from './batch-source.js';
+import { type EpochProgress, normaliseLogs } from './epoch-progress.js';
 import type { EpochLogs } from './reporter.js';
 import type { Random } from '../util/random.js';
 
@@ -20,38 +21,6 @@ function chunks(positions: number[], size: number): number[][] {
   return out;
 }
 
-/** Keras 2 logs `acc`; people write `accuracy` (Keras 2.3+), so logs use that name. */
-export function normaliseLogs(logs: Record<string, unknown> | undefined): EpochLogs {
-  const out: EpochLogs = {};
-  for (const [key, value] of Object.entries(logs ?? {})) {
-    if (typeof value === 'number') out[key.replace(/(^|_)acc$/, '$1accuracy')] = value;
-  }
-  return out;
-}
-
-/** Reports batch progress without a device sync per batch: the loss is read at most every 100 ms. */
-export class BatchProgress extends tf.Callback {
-  private lastReport = 0;
-  /** Batches of the epoch done before the current chunk. */
-  offset = 0;
-
-  constructor(private readonly batches: number, private readonly report: (batch: number, logs: EpochLogs) => void) {
-    super();
-  }
-
-  override async onBatchEnd(batch: number, logs?: tf.Logs): Promise<void> {
-    const index = this.offset + batch + 1;
-    const now = performance.now();
-    if (now - this.lastReport < 100 && index !== this.batches) return;
-    this.lastReport = now;
-    const values: Record<string, number> = {};
-    for (const [key, value] of Object.entries((logs ?? {}) as Record<string, number | tf.Scalar>)) {
-      if (key !== 'batch' && key !== 'size') values[key] = typeof value === 'number' ? value : value.dataSync()[0];
-    }
-    this.report(index, normaliseLogs(values));
-  }
-}
-
 function inputsOf(model: tf.LayersModel, xs: Record<string, tf.Tensor>): tf.Tensor[] {
   return model.inputNames.map((name) => xs[name]);
 }
@@ -66,20 +35,20 @@ function divide(totals: EpochLogs, rows: number): EpochLogs {
 
 /**
  * One epoch of training: rows in a seeded order, fed to tfjs's own model.fit chunk by chunk (the same
- * batch loop a hand-written tfjs program runs). Returns the row-weighted mean loss and metrics.
+ * batch loop a hand-written tfjs program runs). Returns the mean loss and metrics over the epoch's batches,
+ * weighted by batch size. Ends early, after the current batch, when `progress` reports a stop request.
  */
 export async function trainEpoch(
   model: tf.LayersModel,
   source: BatchSource,
-  options: { batchSize: number; order?: Random; classWeight?: Record<number, number>; progress: BatchProgress },
+  options: { batchSize: number; order?: Random; classWeight?: Record<number, number>; progress: EpochProgress },
 ): Promise<EpochLogs> {
-  const totals: EpochLogs = {};
   const positions = batchPositions(source.rows, source.rows, options.order)[0] ?? [];
-  options.progress.offset = 0;
   for (const chunk of chunks(positions, chunkSize(source, options.batchSize))) {
+    if (options.progress.stopRequested) break;
     const batch = await source.batch(chunk, true);
     try {
-      const history = await model.fit(inputsOf(model, batch.xs), batch.ys!, {
+      await model.fit(inputsOf(model, batch.xs), batch.ys!, {
         epochs: 1,
         batchSize: options.batchSize,
         shuffle: false,
@@ -88,14 +57,12 @@ export async function trainEpoch(
         classWeight: options.classWeight,
         callbacks: [options.progress],
       });
-      addWeighted(totals, normaliseLogs(Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[0]]))), chunk.length);
     } finally {
       tf.dispose(batch.xs);
       batch.ys?.dispose();
     }
-    options.progress.offset += Math.ceil(chunk.length / options.batchSize);
   }
-  return divide(totals, Math.max(1, positions.length));
+  return options.progress.means();
 }
 
 /** Loss and compiled metrics over a split, prefixed `val_`. */

@@ -5,7 +5,7 @@ import { TextPreprocessor, type TextState } from '../text-preprocessor.js';
 import { embedTokens } from './embedding.js';
 
 /** Kim (2014): embedding, parallel Conv1D with several kernel sizes, global max pooling, concatenation. */
-export const textCnnEncoder: EncoderDefinition<CnnEncoderOptions, TextState> = {
+export const textCnnEncoder: EncoderDefinition<CnnEncoderOptions, TextState, TextPreprocessor> = {
   type: 'text/cnn',
   description: 'Keras tokenizer, embedding, parallel Conv1D over several kernel sizes, global max pooling, concatenation',
   optionsSchema: cnnOptionsSchema,
@@ -15,7 +15,7 @@ export const textCnnEncoder: EncoderDefinition<CnnEncoderOptions, TextState> = {
   createPreprocessor: (input: InputSpec<CnnEncoderOptions>, state?: TextState) => new TextPreprocessor(input, state),
   build(inputs, input, preprocessor, ctx): EncoderOutput {
     const o = input.options;
-    const embedded = embedTokens(inputs.tokens, o, preprocessor as TextPreprocessor, ctx);
+    const embedded = embedTokens(inputs.tokens, o, preprocessor, ctx);
     const sequence = o.output === 'sequence';
     const branches = o.kernelSizes.map((size) => {
       const conv = tf.layers.conv1d({

@@ -6,7 +6,7 @@ import { recurrentOptionsSchema, type RecurrentEncoderOptions } from '../options
 import { TextPreprocessor, type TextState } from '../text-preprocessor.js';
 import { embedTokens } from './embedding.js';
 
-function recurrentEncoder(cell: 'lstm' | 'gru'): EncoderDefinition<RecurrentEncoderOptions, TextState> {
+function recurrentEncoder(cell: 'lstm' | 'gru'): EncoderDefinition<RecurrentEncoderOptions, TextState, TextPreprocessor> {
   const Layer = cell === 'lstm' ? PolymodalLSTM : PolymodalGRU;
   return {
     type: `text/${cell}`,
@@ -18,7 +18,7 @@ function recurrentEncoder(cell: 'lstm' | 'gru'): EncoderDefinition<RecurrentEnco
     createPreprocessor: (input: InputSpec<RecurrentEncoderOptions>, state?: TextState) => new TextPreprocessor(input, state),
     build(inputs, input, preprocessor, ctx): EncoderOutput {
       const o = input.options;
-      let x = embedTokens(inputs.tokens, o, preprocessor as TextPreprocessor, ctx);
+      let x = embedTokens(inputs.tokens, o, preprocessor, ctx);
       for (let i = 1; i <= o.layers; i++) {
         const returnSequences = i < o.layers || o.output === 'sequence';
         const args = { units: o.units, returnSequences, dropout: o.dropout, recurrentDropout: o.recurrentDropout, implementation: o.implementation };

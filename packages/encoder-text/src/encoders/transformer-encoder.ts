@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { PolymodalPositionalEmbedding, PolymodalTransformerEncoderBlock, type EncoderDefinition, type EncoderOutput, type InputSpec } from '@polymodal/core';
+import { PolymodalPositionalEmbedding, PolymodalTransformerEncoderBlock, poolSequence, type EncoderDefinition, type EncoderOutput, type InputSpec } from '@polymodal/core';
 import { transformerOptionsSchema, type TransformerEncoderOptions } from '../options.js';
 import { TextPreprocessor, type TextState } from '../text-preprocessor.js';
 import { embedTokens } from './embedding.js';
@@ -8,7 +8,7 @@ import { embedTokens } from './embedding.js';
  * Embedding + learned positions + N transformer encoder blocks. The token ids are the blocks' padding mask
  * (id 0 = padding, never attended to). Pooling to a vector is over every step, padding included.
  */
-export const textTransformerEncoder: EncoderDefinition<TransformerEncoderOptions, TextState> = {
+export const textTransformerEncoder: EncoderDefinition<TransformerEncoderOptions, TextState, TextPreprocessor> = {
   type: 'text/transformer',
   description: 'Keras tokenizer, embedding, positional embedding, transformer encoder blocks (padding masked), pooling',
   optionsSchema: transformerOptionsSchema,
@@ -19,7 +19,7 @@ export const textTransformerEncoder: EncoderDefinition<TransformerEncoderOptions
   build(inputs, input, preprocessor, ctx): EncoderOutput {
     const o = input.options;
     const tokens = inputs.tokens;
-    let x = embedTokens(tokens, o, preprocessor as TextPreprocessor, ctx);
+    let x = embedTokens(tokens, o, preprocessor, ctx);
     x = new PolymodalPositionalEmbedding({ sequenceLength: o.maxLength, name: ctx.layerName('positions') }).apply(x) as tf.SymbolicTensor;
     for (let i = 1; i <= o.blocks; i++) {
       x = new PolymodalTransformerEncoderBlock({
@@ -27,7 +27,6 @@ export const textTransformerEncoder: EncoderDefinition<TransformerEncoderOptions
       }).apply([x, tokens]) as tf.SymbolicTensor;
     }
     if (o.output === 'sequence') return { tensor: x, kind: 'sequence' };
-    const pool = o.pooling === 'max' ? tf.layers.globalMaxPooling1d : tf.layers.globalAveragePooling1d;
-    return { tensor: pool({ name: ctx.layerName(`${o.pooling}_pool`) }).apply(x) as tf.SymbolicTensor, kind: 'vector' };
+    return { tensor: poolSequence(x, o.pooling, ctx.layerName(`${o.pooling}_pool`)), kind: 'vector' };
   },
 };

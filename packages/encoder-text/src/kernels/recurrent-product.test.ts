@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { acceleratedRoutines, registerAcceleratedRoutines, selectBackend } from '@polymodal/core';
 import { PolymodalGRU } from '../layers/gru.js';
 import { PolymodalLSTM } from '../layers/lstm.js';
 import { compareWithTfjs } from '../layers/test-fixtures/compare.js';
@@ -39,9 +40,20 @@ function matMul(a: Float32Array, m: Float32Array, batch: number, K: number, N: n
 }
 
 let wasmLoaded = false;
+let wasmAccelerated = false;
 
-/** The checks, for the product the current backend gives ('wasm' on wasm, 'js' elsewhere) and for 'js'. */
-function productChecks(expectedKind: () => 'wasm' | 'js') {
+/** Whether @polymodal/backend-wasm (core's optional peer, never a dependency of this plugin) can be loaded here. */
+function backendWasmInstalled(): boolean {
+  try {
+    import.meta.resolve('@polymodal/backend-wasm');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The checks, for the product the current backend gives ('accelerated' with core's routines, else 'js') and for 'js'. */
+function productChecks(expectedKind: () => 'accelerated' | 'js') {
   for (const preference of ['auto', 'js'] as ProductPreference[]) {
     it(`${preference}: products and sigmoid equal plain loops (odd sizes, batch 1)`, () => {
       for (const [batch, rows, cols] of [[3, 5, 20], [1, 4, 12], [7, 3, 9]]) {
@@ -110,27 +122,68 @@ describe('recurrentProduct on cpu', () => {
     await tf.setBackend('cpu');
   });
   productChecks(() => 'js');
+
+  it("auto uses core's routines for the backend, and the loops when they cannot run", () => {
+    const kernel = values(2 * 3, 1);
+    const undoNull = registerAcceleratedRoutines('cpu', { provider: 'test', recurrentProduct: () => null });
+    try {
+      const product = recurrentProduct(kernel, 1, 2, 3);
+      assert.equal(product.kind, 'js');
+      product.dispose();
+    } finally {
+      undoNull();
+    }
+    const calls: string[] = [];
+    const undo = registerAcceleratedRoutines('cpu', {
+      provider: 'test',
+      recurrentProduct: (k, batch, rows, cols) => {
+        const js = recurrentProduct(k, batch, rows, cols, 'js');
+        return {
+          forward: (a) => (calls.push('forward'), js.forward(a)),
+          backward: (d) => (calls.push('backward'), js.backward(d)),
+          sigmoid: (x) => (calls.push('sigmoid'), js.sigmoid(x)),
+          dispose: () => (calls.push('dispose'), js.dispose()),
+        };
+      },
+    });
+    try {
+      const product = recurrentProduct(kernel, 1, 2, 3);
+      assert.equal(product.kind, 'accelerated');
+      const a = values(2, 2);
+      assert.ok(maxDiff(product.forward(a), matMul(a, kernel, 1, 2, 3)) < 1e-6);
+      product.backward(values(3, 3));
+      product.sigmoid(values(3, 4));
+      product.dispose();
+      assert.deepEqual(calls, ['forward', 'backward', 'sigmoid', 'dispose']);
+    } finally {
+      undo();
+    }
+    assert.equal(recurrentProduct(kernel, 1, 2, 3).kind, 'js', 'unregistered again');
+  });
 });
 
-describe('recurrentProduct and the layers on wasm (direct XNNPACK calls)', () => {
+describe("recurrentProduct and the layers on wasm (@polymodal/backend-wasm's XNNPACK calls through core)", () => {
   before(async () => {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
-      wasmLoaded = await tf.setBackend('wasm');
+      await selectBackend('wasm');
+      wasmLoaded = tf.getBackend() === 'wasm';
     } catch {
       wasmLoaded = false;
     }
+    wasmAccelerated = wasmLoaded && acceleratedRoutines('wasm') !== undefined;
   });
   after(async () => {
     await tf.setBackend('cpu');
   });
 
-  it('runs on the wasm backend', (t) => {
+  it('runs on the wasm backend with the routines of @polymodal/backend-wasm', (t) => {
     if (!wasmLoaded) t.skip('@tensorflow/tfjs-backend-wasm is not available');
-    else assert.equal(tf.getBackend(), 'wasm');
+    else if (!backendWasmInstalled()) t.skip('@polymodal/backend-wasm is not installed: only the JavaScript loops are tested');
+    else assert.ok(wasmAccelerated, "selectBackend('wasm') registered no accelerated routines");
   });
 
-  productChecks(() => (wasmLoaded ? 'wasm' : 'js'));
+  productChecks(() => (wasmAccelerated ? 'accelerated' : 'js'));
 
   for (const returnSequences of [false, true]) {
     it(`PolymodalLSTM equals tf.layers.lstm within 1e-4 on wasm (sequences ${returnSequences})`, () => {

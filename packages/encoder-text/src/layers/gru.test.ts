@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { runLayerTest } from '@polymodal/core';
+import { runLayerTest } from '@polymodal/core/testing';
 import { PolymodalGRU } from './gru.js';
 import { referenceGru } from './test-fixtures/gru-reference.js';
 

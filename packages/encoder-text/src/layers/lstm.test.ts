@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { runLayerTest } from '@polymodal/core';
+import { runLayerTest } from '@polymodal/core/testing';
 import { PolymodalLSTM } from './lstm.js';
 import { compareWithTfjs } from './test-fixtures/compare.js';
 

@@ -4,10 +4,11 @@ import { fileSystemHandler } from '../../backend/fs-io-handler.js';
 import type { CheckpointConfig } from '../../manifest/types.js';
 import { improves, initialBest, resolveMode } from '../monitor.js';
 import type { EpochLogs, Reporter } from '../reporter.js';
-import { monitored, type TrainingCallback, type TrainingControl } from './training-callback.js';
+import { type CallbackState, monitored, stateNumber, type TrainingCallback, type TrainingControl } from './training-callback.js';
 
 /** Keras's ModelCheckpoint: saves the model when the monitored value improves (or every epoch). */
 export class BestCheckpoint implements TrainingCallback {
+  readonly stateKey = 'checkpoint';
   private readonly mode: 'min' | 'max';
   private best: number;
   bestEpoch = -1;
@@ -21,6 +22,16 @@ export class BestCheckpoint implements TrainingCallback {
   ) {
     this.mode = resolveMode(config.monitor, config.mode);
     this.best = initialBest(this.mode);
+  }
+
+  /** The checkpoint files themselves travel with the backup (see the trainer); this is what decides the next save. */
+  saveState(): CallbackState {
+    return { values: { best: this.best, bestEpoch: this.bestEpoch } };
+  }
+
+  restoreState(state: CallbackState): void {
+    this.best = stateNumber(state, 'best');
+    this.bestEpoch = stateNumber(state, 'bestEpoch');
   }
 
   async onEpochEnd(epoch: number, logs: EpochLogs, control: TrainingControl): Promise<void> {

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { EarlyStoppingConfig } from '../../manifest/types.js';
 import { improves, initialBest, resolveMode } from '../monitor.js';
 import type { EpochLogs } from '../reporter.js';
-import { monitored, type TrainingCallback, type TrainingControl } from './training-callback.js';
+import { type CallbackState, monitored, stateNumber, type TrainingCallback, type TrainingControl } from './training-callback.js';
 
 /** Keras's EarlyStopping: stop after `patience` epochs without improvement; optionally end on the best weights. */
 export class EarlyStopping implements TrainingCallback {
+  readonly stateKey = 'earlyStopping';
   private readonly mode: 'min' | 'max';
   private best: number;
   private wait = 0;
@@ -15,6 +16,18 @@ export class EarlyStopping implements TrainingCallback {
   constructor(private readonly config: EarlyStoppingConfig) {
     this.mode = resolveMode(config.monitor, config.mode);
     this.best = config.baseline ?? initialBest(this.mode);
+  }
+
+  saveState(): CallbackState {
+    return { values: { best: this.best, wait: this.wait, bestEpoch: this.bestEpoch }, tensors: this.bestWeights };
+  }
+
+  restoreState(state: CallbackState): void {
+    this.best = stateNumber(state, 'best');
+    this.wait = stateNumber(state, 'wait');
+    this.bestEpoch = stateNumber(state, 'bestEpoch');
+    if (this.bestWeights) tf.dispose(this.bestWeights);
+    this.bestWeights = state.tensors && state.tensors.length > 0 ? [...state.tensors] : undefined;
   }
 
   onEpochEnd(epoch: number, logs: EpochLogs, control: TrainingControl): void {

@@ -1,7 +1,7 @@
 import type { LearningRateSchedule } from '../../manifest/types.js';
 import { improves, initialBest, resolveMode } from '../monitor.js';
 import type { EpochLogs } from '../reporter.js';
-import { monitored, type TrainingCallback, type TrainingControl } from './training-callback.js';
+import { type CallbackState, monitored, stateNumber, type TrainingCallback, type TrainingControl } from './training-callback.js';
 
 /** The rate for `epoch` (0-based) under a fixed schedule. */
 export function scheduledRate(schedule: Exclude<LearningRateSchedule, { type: 'reduceOnPlateau' }>, initial: number, epoch: number, epochs: number): number {
@@ -20,7 +20,16 @@ export function scheduledRate(schedule: Exclude<LearningRateSchedule, { type: 'r
 }
 
 export class FixedSchedule implements TrainingCallback {
+  readonly stateKey = 'learningRateSchedule';
   private initial = 0;
+
+  saveState(): CallbackState {
+    return { values: { initial: this.initial } };
+  }
+
+  restoreState(state: CallbackState): void {
+    this.initial = stateNumber(state, 'initial');
+  }
 
   constructor(private readonly schedule: Exclude<LearningRateSchedule, { type: 'reduceOnPlateau' }>) {}
 
@@ -35,6 +44,7 @@ export class FixedSchedule implements TrainingCallback {
 
 /** Keras's ReduceLROnPlateau, with its cooldown and minimum rate. */
 export class ReduceOnPlateau implements TrainingCallback {
+  readonly stateKey = 'learningRateSchedule';
   private readonly mode: 'min' | 'max';
   private best: number;
   private wait = 0;
@@ -43,6 +53,16 @@ export class ReduceOnPlateau implements TrainingCallback {
   constructor(private readonly config: Extract<LearningRateSchedule, { type: 'reduceOnPlateau' }>) {
     this.mode = resolveMode(config.monitor, config.mode);
     this.best = initialBest(this.mode);
+  }
+
+  saveState(): CallbackState {
+    return { values: { best: this.best, wait: this.wait, cooldown: this.cooldown } };
+  }
+
+  restoreState(state: CallbackState): void {
+    this.best = stateNumber(state, 'best');
+    this.wait = stateNumber(state, 'wait');
+    this.cooldown = stateNumber(state, 'cooldown');
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs, control: TrainingControl): void {

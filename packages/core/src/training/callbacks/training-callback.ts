@@ -11,7 +11,20 @@ export interface TrainingControl {
   stop(reason: string): void;
 }
 
+/** A callback's part of a training backup: plain numbers, and tensors (early stopping's best weights). */
+export interface CallbackState {
+  readonly values: Readonly<Record<string, number>>;
+  /** On save, tensors the callback still owns (read, not disposed); on restore, tensors it takes over. */
+  readonly tensors?: readonly tf.Tensor[];
+}
+
 export interface TrainingCallback {
+  /** Names this callback's state in a training backup (unique in a run); a callback without one keeps no state. */
+  readonly stateKey?: string;
+  /** Everything the callback has learnt so far, so a resumed run continues exactly. */
+  saveState?(): CallbackState;
+  /** Called after onTrainBegin when a run resumes, with what saveState returned in the interrupted run. */
+  restoreState?(state: CallbackState): void;
   onTrainBegin?(control: TrainingControl): void | Promise<void>;
   onEpochBegin?(epoch: number, control: TrainingControl): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: EpochLogs, control: TrainingControl): void | Promise<void>;
@@ -24,5 +37,12 @@ export function monitored(logs: EpochLogs, monitor: string, owner: string): numb
   if (value === undefined) {
     throw new Error(`${owner} monitors "${monitor}", which this run does not log (logged: ${Object.keys(logs).join(', ')})`);
   }
+  return value;
+}
+
+/** A number from a restored callback state, with a clear error when the backup lacks it. */
+export function stateNumber(state: CallbackState, key: string): number {
+  const value = state.values[key];
+  if (typeof value !== 'number') throw new Error(`the saved state has no number "${key}"`);
   return value;
 }

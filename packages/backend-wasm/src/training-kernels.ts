@@ -1,0 +1,114 @@
+/**
+ * Training kernels missing from @tensorflow/tfjs-backend-wasm 4.22, composed from kernels the wasm
+ * backend implements natively so gradients run at wasm speed (never delegated to the cpu backend).
+ *
+ * Missing in tfjs-backend-wasm 4.22 and needed for training (found by diffing the kernel registry
+ * against the cpu backend and by computing gradients of common layers on wasm):
+ *   - Conv2DBackpropFilter                 Conv1D, Conv2D, SeparableConv2D (pointwise) filter grads
+ *                                          (Polymodal's SIMD kernel, simd/: ~10-15 ms for x [32,64,64,3])
+ *   - DepthwiseConv2dNativeBackpropFilter  DepthwiseConv2D / SeparableConv2D depthwise filter grads
+ *   - DepthwiseConv2dNativeBackpropInput   input grad of a depthwise conv that is not the first layer
+ *   - UnsortedSegmentSum                   gradient of Gather, i.e. of every Embedding layer
+ *
+ * Kernels wasm does have are REPLACED where wasm's own ones are slow where training needs them (the
+ * replaced config is kept and called for the cases the replacement does not handle). Figures: seed
+ * model sizes (batch 32, 64x64x3 images, 123,040 features into a one-unit Dense), wasm, 2 cores:
+ *   - Conv2DBackpropInput   a flipped-filter XNNPACK convolution on the stride-spread dy instead of
+ *                           wasm's naive loop (~5x: 229 -> 44 ms for dy [32,62,62,32], 3x3x3x32);
+ *                           fallback: wasm's kernel (non-float32, dilations > 1)
+ *   - BatchMatMul           one-column / one-row products on Polymodal's SIMD kernels (simd/,
+ *                           vector-products.ts: 7.7 -> 2 ms for a Dense kernel gradient); otherwise an
+ *                           operand transposed explicitly before wasm's untransposed GEMM when
+ *                           transposeA / transposeB is set and it pays; weights guard (below)
+ *   - _FusedMatMul          one-column products without activation on the SIMD kernels (5 -> 1.5 ms);
+ *                           weights guard
+ *   - Identity, Cast        to the same dtype: share the input's buffer instead of copying it
+ *   - Slice, SplitV         copy runs straight from the heap (wasm's copy the whole input out first:
+ *                           20 -> 2 ms to split a concatenation's gradient [32, 123040])
+ *   - GatherV2              whole-slice copies (wasm's costs ~50 ns an element: 10 -> 0.7 ms for an
+ *                           Embedding lookup of 3,200 tokens, ~20 ms per batch selected by model.fit)
+ *   - Sum                   over leading axes as one XNNPACK average pooling (23 -> 1.5 ms for a conv
+ *                           bias gradient)
+ * The weights guard (xnn-weights-guard.ts) gives wasm's matMul a fresh copy of b when b's buffer was
+ * packed by XNNPACK under another shape, which wasm's operator cache (keyed by buffer id) would reuse.
+ *
+ * The wasm backend's own kernels must be registered first, so that kernels the installed wasm backend already
+ * provides are detected and left alone (and the ones replaced exist to be kept as fallbacks): hence the import.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { batchMatMul, keptBatchMatMul } from './batch-mat-mul.js';
+import { conv2dBackpropInput, keptConv2dBackpropInput } from './conv2d-backprop-input.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { gatherV2, keptGatherV2 } from './gather-v2.js';
+import { cast, identity, keptCast, keptIdentity } from './identity.js';
+import { keptSlice, keptSplitV, slice, splitV } from './slice.js';
+import { keptSum, sum } from './sum.js';
+import { fusedMatMul, keptFusedMatMul } from './fused-mat-mul.js';
+import type { KeptKernel } from './kept-kernel.js';
+
+export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
+
+/** A wasm kernel replaced by a faster one, and where the replaced config (its fallback / callee) is kept. */
+interface KernelReplacement {
+  kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[];
+  kept: KeptKernel;
+}
+
+export const wasmReplacedKernels: readonly KernelReplacement[] = [
+  { kernelFunc: conv2dBackpropInput, kept: keptConv2dBackpropInput },
+  { kernelFunc: batchMatMul, kept: keptBatchMatMul },
+  { kernelFunc: identity, kept: keptIdentity },
+  { kernelFunc: cast, kept: keptCast },
+  { kernelFunc: slice, kept: keptSlice },
+  { kernelFunc: splitV, kept: keptSplitV },
+  { kernelFunc: gatherV2, kept: keptGatherV2 },
+  { kernelFunc: sum, kept: keptSum },
+  { kernelFunc: fusedMatMul, kept: keptFusedMatMul },
+];
+
+/**
+ * Registers, for the 'wasm' backend, each kernel of {@link wasmTrainingKernelConfigs} that has no
+ * 'wasm' registration yet, and replaces the 'wasm' registrations of {@link wasmReplacedKernels}:
+ * the registered config is kept (tf.getKernel, in the replacement's KeptKernel) as its fallback, unregistered, and registered again with the replacement's kernelFunc (its
+ * setupFunc / disposeFunc unchanged). A replacement is skipped when the kernel is already the
+ * replacement, or when wasm has no such kernel to keep. Idempotent: a second call registers nothing
+ * and returns [].
+ * @returns the names of the kernels registered by this call (added or replaced).
+ */
+export function registerWasmTrainingKernels(): string[] {
+  const registered: string[] = [];
+  for (const config of wasmTrainingKernelConfigs) {
+    if (tf.getKernel(config.kernelName, 'wasm') != null) continue;
+    tf.registerKernel(config);
+    registered.push(config.kernelName);
+  }
+  for (const { kernelFunc, kept } of wasmReplacedKernels) {
+    const current = tf.getKernel(kept.kernelName, 'wasm');
+    if (current == null || current.kernelFunc === (kernelFunc as unknown as tf.KernelFunc)) continue;
+    kept.set(current);
+    tf.unregisterKernel(kept.kernelName, 'wasm');
+    tf.registerKernel({ ...current, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    registered.push(kept.kernelName);
+  }
+  return registered;
+}
+
+export {
+  batchMatMul,
+  keptBatchMatMul,
+  conv2dBackpropInput,
+  keptConv2dBackpropInput,
+  conv2dBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
+};

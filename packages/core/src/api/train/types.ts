@@ -1,0 +1,1 @@
+export type { MetricsReport, HistoryFile } from '../../artifacts/run-records.js';

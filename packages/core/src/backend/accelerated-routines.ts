@@ -1,0 +1,52 @@
+/**
+ * Routines a backend package provides to plugins without the plugins depending on it: plugins ask core for the
+ * routines of the active tfjs backend and use their own JavaScript when there are none. Today:
+ * @polymodal/backend-wasm registers, for 'wasm', the per-step products of encoder-text's recurrent loops as
+ * direct calls into the wasm backend's XNNPACK routines.
+ */
+
+/**
+ * The per-step products of a recurrent layer for one recurrent kernel `U [rows, cols]` and `batch` rows of state.
+ * Every returned array is a view valid until the next call of the same method (for `sigmoid`: with the same
+ * length) or `dispose`.
+ */
+export interface RecurrentProductRoutine {
+  /** `a [batch, rows] . U`: `[batch, cols]`. */
+  forward(a: Float32Array): Float32Array;
+  /** `d [batch, cols] . U^T`: `[batch, rows]`. */
+  backward(d: Float32Array): Float32Array;
+  /** `1 / (1 + exp(-x))` of every entry of `x` (any length), within ~1e-6 of the exact value. */
+  sigmoid(x: Float32Array): Float32Array;
+  /** Frees what the routine holds. */
+  dispose(): void;
+}
+
+export interface AcceleratedRoutines {
+  /** Who provides them (a package name), for messages. */
+  readonly provider: string;
+  /**
+   * The products for `kernel [rows, cols]` (row-major; copied, so later changes are not seen), or null when they
+   * cannot run now (another backend is active, the backend's internals are not as expected, memory ran out).
+   */
+  recurrentProduct(kernel: Float32Array, batch: number, rows: number, cols: number): RecurrentProductRoutine | null;
+}
+
+const registered = new Map<string, AcceleratedRoutines>();
+
+/**
+ * Makes `routines` the accelerated routines of tfjs backend `backend` (e.g. 'wasm'), replacing any before.
+ * @returns a function that puts back what was registered before (for tests).
+ */
+export function registerAcceleratedRoutines(backend: string, routines: AcceleratedRoutines): () => void {
+  const previous = registered.get(backend);
+  registered.set(backend, routines);
+  return () => {
+    if (previous === undefined) registered.delete(backend);
+    else registered.set(backend, previous);
+  };
+}
+
+/** The accelerated routines registered for tfjs backend `backend` (e.g. `tf.getBackend()`), if any. */
+export function acceleratedRoutines(backend: string): AcceleratedRoutines | undefined {
+  return registered.get(backend);
+}

@@ -1,0 +1,46 @@
+import { PolymodalError } from '../errors.js';
+import { describeRow, MANIFEST_SKIP_HINT, type Table } from '../data/table.js';
+import type { InvalidValue, Preprocessor } from '../plugin/contracts.js';
+import { recordSkipped } from './skipped-rows.js';
+import type { CheckedRows } from './check-rows.js';
+
+/**
+ * Runs each preprocessor's deeper `verify` (decoding files) on the rows that passed `check`, and fails on or
+ * skips what it reports exactly as checkRows does. Skipped rows are added to `checked.skipped`.
+ */
+export async function verifyRows(
+  table: Table,
+  checked: CheckedRows,
+  preprocessors: readonly Preprocessor[],
+  policy: 'fail' | 'skip',
+  warn: (message: string) => void,
+  skipHint = MANIFEST_SKIP_HINT,
+): Promise<CheckedRows> {
+  const verifiers = preprocessors.filter((p) => p.verify !== undefined);
+  if (verifiers.length === 0) return checked;
+  const rows = checked.valid.map((i) => table.rows[i]);
+  const problems: (InvalidValue | undefined)[] = new Array(rows.length).fill(undefined);
+  for (const preprocessor of verifiers) {
+    const found = await preprocessor.verify!(rows);
+    found.forEach((problem, r) => (problems[r] ??= problem));
+  }
+  const valid: number[] = [];
+  let skippedHere = 0;
+  let first: { line: number; problem: string } | undefined;
+  checked.valid.forEach((index, r) => {
+    const invalid = problems[r];
+    if (!invalid) {
+      valid.push(index);
+      return;
+    }
+    if (policy === 'fail') {
+      throw new PolymodalError(`${describeRow(table, index)}: column "${invalid.column}": ${invalid.problem}`, { hint: `Fix the value, or ${skipHint}.` });
+    }
+    recordSkipped(checked.skipped, table.lines[index], invalid);
+    skippedHere++;
+    first ??= { line: table.lines[index], problem: invalid.problem };
+  });
+  if (first) warn(`${table.source}: skipped ${skippedHere} more row${skippedHere === 1 ? '' : 's'} whose files do not decode; first at line ${first.line}: ${first.problem}`);
+  if (valid.length === 0) throw new PolymodalError(`${table.source}: every row has an invalid value`, { hint: 'Check the files the rows name.' });
+  return { valid, skipped: checked.skipped };
+}
