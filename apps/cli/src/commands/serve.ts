@@ -1,0 +1,103 @@
+import { loadPredictor, PolymodalError } from '@polymodal/core';
+import { choiceFlag, integerFlag, parseCommandArgs } from '../args.js';
+import type { Output } from '../render/reporters.js';
+import type { Command } from './command.js';
+import { BACKENDS, reporterFor } from './reporter-for.js';
+
+/** The server (fastify, prom-client) is its own package, loaded only here: the CLI works without it. */
+type ServeModule = typeof import('@polymodal/serve');
+
+const usage = 'polymodal serve <model-dir> [--host 127.0.0.1] [--port 8080] [--max-batch 64] [--max-latency-ms 5] [--max-queue N] [--max-rows N] '
+  + '[--body-limit BYTES] [--allow-paths ROOT] [--id-column COL] [--backend B] [--allow-local-plugins] [--log-level info|warn|error|silent]';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+async function requireServeModule(): Promise<ServeModule> {
+  try {
+    return (await import('@polymodal/serve')) as ServeModule;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // Only the package itself missing means "not installed"; a server whose own dependency is missing is broken.
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes("Cannot find package '@polymodal/serve'")) {
+      throw new PolymodalError('`polymodal serve` needs the package @polymodal/serve, which is not installed', { hint: 'Run `npm install @polymodal/serve`.', exitCode: 2 });
+    }
+    throw error;
+  }
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
+}
+
+async function listenOrExplain(listen: () => Promise<string>, host: string, port: number): Promise<string> {
+  try {
+    return await listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new PolymodalError(`${host}:${port} is already in use`, { hint: 'Stop the other server or pass another --port.', exitCode: 1 });
+    if (code === 'EACCES') throw new PolymodalError(`not allowed to listen on ${host}:${port}`, { hint: 'Ports below 1024 need privileges; pass --port 8080, or run behind a reverse proxy.', exitCode: 1 });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PolymodalError(`--host ${host} is not an address of this machine`, { exitCode: 2 });
+    throw error;
+  }
+}
+
+function announce(output: Output, name: string, address: string, batch: string): void {
+  output.err(`polymodal serve: serving model "${name}" on ${address} (${batch}; SIGTERM or Ctrl-C drains and stops)\n`);
+  output.err(`  POST ${address}/predict  POST ${address}/batch_predict  POST ${address}/v2/models/${name}/infer  GET ${address}/readyz  GET ${address}/metrics\n`);
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve a model over HTTP (micro-batching, Open Inference Protocol v2, /metrics)',
+  usage,
+  interrupts: 'graceful',
+  async run(argv, output, context) {
+    const { positionals, values } = parseCommandArgs(argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'max-batch': { type: 'string' },
+      'max-latency-ms': { type: 'string' },
+      'max-queue': { type: 'string' },
+      'max-rows': { type: 'string' },
+      'body-limit': { type: 'string' },
+      'allow-paths': { type: 'string' },
+      'id-column': { type: 'string' },
+      backend: { type: 'string' },
+      'allow-local-plugins': { type: 'boolean' },
+      'log-level': { type: 'string' },
+    }, ['model-dir'], usage);
+    const host = (values.host as string | undefined) ?? '127.0.0.1';
+    const port = integerFlag(values, 'port', usage, 0) ?? 8080;
+    const maxBatch = integerFlag(values, 'max-batch', usage);
+    const serveOptions = {
+      maxBatch,
+      maxLatencyMs: integerFlag(values, 'max-latency-ms', usage, 0),
+      maxQueue: integerFlag(values, 'max-queue', usage),
+      maxRows: integerFlag(values, 'max-rows', usage),
+      bodyLimit: integerFlag(values, 'body-limit', usage),
+      logger: { level: choiceFlag(values, 'log-level', LOG_LEVELS, usage) ?? 'info' },
+    };
+    const serve = await requireServeModule();
+    const predictor = await loadPredictor(positionals[0], {
+      backend: choiceFlag(values, 'backend', BACKENDS, usage),
+      allowPathsUnder: values['allow-paths'] as string | undefined,
+      idColumn: values['id-column'] as string | undefined,
+      allowLocalPlugins: values['allow-local-plugins'] === true,
+      reporter: reporterFor({ ...output, out: output.err, tty: false }, false),
+    });
+    try {
+      const { app } = serve.createServer(predictor, serveOptions);
+      if (context.signal.aborted) return 0;
+      const address = await listenOrExplain(() => app.listen({ host, port }), host, port);
+      const batch = (maxBatch ?? serve.SERVE_DEFAULTS.maxBatch) === 1 ? 'no micro-batching' : `micro-batches of up to ${maxBatch ?? serve.SERVE_DEFAULTS.maxBatch} rows`;
+      announce(output, predictor.name, address, batch);
+      await waitForAbort(context.signal);
+      // Stops accepting, answers what is in flight (queued rows included), then closes.
+      await app.close();
+      output.err('polymodal serve: stopped (every request in flight was answered)\n');
+      return 0;
+    } finally {
+      predictor.dispose();
+    }
+  },
+};

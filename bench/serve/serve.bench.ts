@@ -1,0 +1,193 @@
+/**
+ * Serving: autocannon against `createServer` on 127.0.0.1 (the server in a child process, so the load generator
+ * does not share its event loop), with the quickstart model and the seed model (examples/seed: image + text),
+ * both trained here for a few epochs on wasm. For each model, with micro-batching (max batch 64) and without
+ * (max batch 1), at 1, 16 and 64 connections: p50/p99 latency and rows/s (one row per request). Also the
+ * in-process `predictor.predict` of one row, and a precise single-connection latency (autocannon's histogram has
+ * 1 ms resolution).
+ *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/serve/serve.bench.ts
+ * Options (env): BENCH_SECONDS (5 per run), BENCH_MODELS (quickstart,seed), BENCH_CONNECTIONS (1,16,64),
+ * BENCH_DIR (/tmp/polymodal-serve-bench), BENCH_OUT (a JSON file for the figures).
+ * Targets: quickstart single-row p50 <= 5 ms over HTTP; batching at 64 connections >= 5x the rows/s of 1.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadPredictor, train, type PolymodalPlugin, type PredictorRow } from '@polymodal/core';
+import imageEncoders from '@polymodal/encoder-image';
+import tabularEncoders from '@polymodal/encoder-tabular';
+import textEncoders from '@polymodal/encoder-text';
+import concatFusionPlugin from '@polymodal/fusion-concat';
+import { createServer } from '@polymodal/serve';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const MODELS = (process.env.BENCH_MODELS ?? 'quickstart,seed').split(',') as ModelName[];
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
+const DIR = process.env.BENCH_DIR ?? '/tmp/polymodal-serve-bench';
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+const PLUGINS: PolymodalPlugin[] = [tabularEncoders(), imageEncoders(), textEncoders(), concatFusionPlugin()];
+
+type ModelName = 'quickstart' | 'seed';
+
+const EPOCHS: Record<ModelName, number> = { quickstart: 5, seed: 2 };
+
+/** Trains the example into DIR/<name> once (kept between runs); the manifest's data paths point at examples/. */
+async function trainedModel(name: ModelName): Promise<string> {
+  const out = join(DIR, name);
+  if (existsSync(join(out, 'polymodal.json'))) return out;
+  mkdirSync(DIR, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(EXAMPLES, name, 'polymodal.json'), 'utf8'));
+  delete manifest.$schema;
+  manifest.data.source = join(EXAMPLES, name, manifest.data.source);
+  manifest.training = { ...manifest.training, backend: 'wasm', epochs: EPOCHS[name] };
+  delete manifest.training.earlyStopping;
+  const manifestPath = join(DIR, `${name}.json`);
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  await train({ manifest: manifestPath, plugins: PLUGINS, outDir: out });
+  return out;
+}
+
+/** One row of the example's data as a client sends it: images as base64 data: URIs. */
+function sampleRow(name: ModelName): PredictorRow {
+  if (name === 'quickstart') return { tenure_months: 16, monthly_charges: 60.13, contract: 'one-year', region: 'east', support_calls: 0 };
+  const [, line] = readFileSync(join(EXAMPLES, 'seed/data/seed.csv'), 'utf8').split('\n');
+  const [image, text] = [line.slice(0, line.indexOf(',')), line.slice(line.indexOf(',') + 2, line.lastIndexOf('"'))];
+  const png = readFileSync(join(EXAMPLES, 'seed/data', image));
+  return { image: `data:image/png;base64,${png.toString('base64')}`, text };
+}
+
+/** The server side, run in a child process: prints its address, serves until killed. */
+async function serveChild(model: string, maxBatch: number): Promise<void> {
+  const predictor = await loadPredictor(model, { backend: 'wasm', plugins: PLUGINS });
+  const { app } = createServer(predictor, { maxBatch, maxLatencyMs: 5, maxQueue: 4096 });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`LISTENING ${address}\n`);
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+function startServer(model: string, maxBatch: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', model, String(maxBatch)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /LISTENING (\S+)/.exec(out);
+      if (match) resolve({ url: match[1], stop: () => new Promise((done) => { child.on('exit', () => done()); child.kill('SIGTERM'); }) });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+}
+
+interface LoadResult {
+  connections: number;
+  p50: number;
+  p99: number;
+  rowsPerSecond: number;
+  errors: number;
+}
+
+async function load(url: string, body: string, connections: number): Promise<LoadResult> {
+  const result = await autocannon({
+    url: `${url}/predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: SECONDS,
+  });
+  return { connections, p50: result.latency.p50, p99: result.latency.p99, rowsPerSecond: result.requests.average, errors: result.errors + result.non2xx };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+/** Sequential requests on one keep-alive connection, timed with hrtime: p50 and p99 in ms. */
+async function preciseSingle(url: string, body: string, count = 1000): Promise<{ p50: number; p99: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const { hostname, port } = new URL(url);
+  const once = () => new Promise<number>((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = request({ hostname, port, path: '/predict', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  for (let i = 0; i < 50; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await once());
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/** Milliseconds of each of `count` calls of `predictor.predict` on `rows`, sorted. */
+async function timeCalls(predict: () => Promise<unknown>, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = process.hrtime.bigint();
+    await predict();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/**
+ * In-process `predictor.predict`: one row (p50, p99), and the p50 per row of a 64-row call, which is the most
+ * micro-batching can get out of the model itself (the rest of a request's time is HTTP, JSON and validation).
+ */
+async function inProcess(model: string, row: PredictorRow, count = 300): Promise<{ p50: number; p99: number; perRowIn64: number }> {
+  const predictor = await loadPredictor(model, { backend: 'wasm', plugins: PLUGINS });
+  try {
+    predictor.warmUp();
+    await timeCalls(() => predictor.predict([row]), 20);
+    const single = await timeCalls(() => predictor.predict([row]), count);
+    const batch = Array.from({ length: 64 }, () => row);
+    const batched = await timeCalls(() => predictor.predict(batch), Math.max(5, Math.round(count / 20)));
+    return { p50: percentile(single, 0.5), p99: percentile(single, 0.99), perRowIn64: percentile(batched, 0.5) / 64 };
+  } finally {
+    predictor.dispose();
+  }
+}
+
+const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
+
+async function main(): Promise<void> {
+  const figures: Record<string, unknown> = {};
+  for (const name of MODELS) {
+    const model = await trainedModel(name);
+    const row = sampleRow(name);
+    const body = JSON.stringify(row);
+    const local = await inProcess(model, row);
+    console.log(`\n${name}: in-process predictor.predict of one row: p50 ${ms(local.p50)} ms, p99 ${ms(local.p99)} ms; in a 64-row call ${ms(local.perRowIn64)} ms per row`);
+    const modes: Record<string, unknown> = { inProcess: local };
+    for (const [mode, maxBatch] of [['batching', 64], ['no batching', 1]] as const) {
+      const server = await startServer(model, maxBatch);
+      try {
+        const single = await preciseSingle(server.url, body);
+        console.log(`${name}, ${mode}: 1 connection, sequential (hrtime): p50 ${ms(single.p50)} ms, p99 ${ms(single.p99)} ms`);
+        const runs: LoadResult[] = [];
+        for (const connections of CONNECTIONS) {
+          const result = await load(server.url, body, connections);
+          runs.push(result);
+          console.log(`${name}, ${mode}: ${String(connections).padStart(2)} connections: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.rowsPerSecond.toFixed(0)} rows/s${result.errors ? `, ${result.errors} errors` : ''}`);
+        }
+        const base = runs.find((r) => r.connections === 1);
+        const top = runs.find((r) => r.connections === 64);
+        if (base && top) console.log(`${name}, ${mode}: rows/s at 64 connections / at 1: ${(top.rowsPerSecond / base.rowsPerSecond).toFixed(2)}x`);
+        modes[mode] = { single, runs };
+      } finally {
+        await server.stop();
+      }
+    }
+    figures[name] = modes;
+  }
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(figures, null, 2) + '\n');
+}
+
+if (process.argv[2] === '--serve') await serveChild(process.argv[3], Number(process.argv[4]));
+else await main();

@@ -1,0 +1,5 @@
+export { createServer, SERVE_DEFAULTS, type PolymodalServer, type ServeOptions } from './server.js';
+export { MicroBatcher, QueueFull, type MicroBatcherOptions } from './micro-batcher.js';
+export { rowSchema, batchSchema, INFER_SCHEMA } from './request-schemas.js';
+export type { ErrorBody, Problem } from './http-errors.js';
+export type { ServeContext, ServeLimits } from './serve-context.js';
