@@ -5,7 +5,7 @@ import { loadReportModule, PLOT_FORMATS, REPORT_NOT_INSTALLED, requireReportModu
 import type { Command } from './command.js';
 import { BACKENDS, ROW_POLICIES, reporterFor } from './reporter-for.js';
 
-const usage = 'polymodal explain <model-dir> [--data FILE] [--repeats N] [--seed N] [--plots png|svg] [--backend B] [--on-invalid-row fail|skip] [--json]';
+const usage = 'polymodal explain <model-dir> [--data FILE] [--repeats N] [--seed N] [--plots png|svg] [--backend B] [--on-invalid-row fail|skip] [--allow-local-plugins] [--json]';
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -14,6 +14,7 @@ export const explainCommand: Command = {
   async run(argv, output) {
     const { positionals, values } = parseCommandArgs(argv, {
       data: { type: 'string' },
+      'allow-local-plugins': { type: 'boolean' },
       repeats: { type: 'string' },
       seed: { type: 'string' },
       plots: { type: 'string' },
@@ -28,6 +29,7 @@ export const explainCommand: Command = {
     const sharp = report && plots === 'png' ? await report.loadSharp() : undefined;
     const explained = await explain(positionals[0], {
       data: values.data as string | undefined,
+      allowLocalPlugins: values['allow-local-plugins'] === true,
       repeats: integerFlag(values, 'repeats', usage),
       seed: integerFlag(values, 'seed', usage, 0),
       backend: choiceFlag(values, 'backend', BACKENDS, usage),
