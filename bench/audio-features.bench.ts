@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { InputSpec } from '@polymodal/core';
 import audioEncoders, { AudioPreprocessor, type AudioCnnOptions } from '@polymodal/encoder-audio';
 import { TransformPool } from '../packages/core/src/pipeline/transform-pool.js';
+import { wavBytes } from '../packages/encoder-audio/src/test-fixtures/clips.js';
 import { Ajv } from 'ajv';
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 200);
@@ -27,25 +28,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const PYTHON = process.env.BENCH_PYTHON ?? '/tmp/audio-task/venv/bin/python';
 const RATE = 16000;
-
-function wav16(samples: Float32Array): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((v, i) => data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), i * 2));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 /** Chirps with noise, a different sweep per clip. */
 function writeClips(dir: string): string[] {
@@ -59,7 +41,7 @@ function writeClips(dir: string): string[] {
       return 0.4 * Math.sin(2 * Math.PI * (200 + 50 * (c % 20)) * t * (1 + t)) + 0.05 * (seed / 2147483647 - 0.5);
     });
     const path = join(dir, 'clips', `${c}.wav`);
-    writeFileSync(path, wav16(samples));
+    writeFileSync(path, wavBytes([samples], RATE));
     return path;
   });
 }

@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { wavBytes } from '../packages/encoder-audio/src/test-fixtures/clips.js';
 import { assertSuccess, assertUserError, makeWorkspace, readJson, removeWorkspace, runCli } from './helpers.js';
 
 const workspace = makeWorkspace();
@@ -12,27 +13,12 @@ after(() => removeWorkspace(workspace));
 /** A 16-bit mono WAV of a tone at `hz` with a little noise, 0.25 s at 11.025 kHz. */
 function toneWav(hz: number, seed: number): Buffer {
   const rate = 11025;
-  const n = Math.round(rate * 0.25);
-  const data = Buffer.alloc(n * 2);
   let state = seed;
-  for (let i = 0; i < n; i++) {
+  const samples = Float32Array.from({ length: Math.round(rate * 0.25) }, (_, i) => {
     state = (state * 16807) % 2147483647;
-    const v = 0.5 * Math.sin((2 * Math.PI * hz * i) / rate) + 0.05 * (state / 2147483647 - 0.5);
-    data.writeInt16LE(Math.round(v * 32767), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFFxxxxWAVEfmt ', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+    return 0.5 * Math.sin((2 * Math.PI * hz * i) / rate) + 0.05 * (state / 2147483647 - 0.5);
+  });
+  return wavBytes([samples], rate);
 }
 
 const lines = ['path,pitch'];

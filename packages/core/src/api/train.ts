@@ -13,7 +13,7 @@ import type { PolymodalPlugin } from '../plugin/contracts.js';
 import { silentReporter, type Reporter } from '../training/reporter.js';
 import type { TrainingResult } from '../training/trainer.js';
 import { createRandom } from '../util/random.js';
-import type { MetricsReport } from './train/types.js';
+import type { MetricsReport } from '../artifacts/run-records.js';
 import { fitModel } from './train/fit-model.js';
 import { prepareSplits, type TrainFold } from './train/prepare-splits.js';
 import { scoreSplits } from './train/score-splits.js';
@@ -24,7 +24,7 @@ import { hasTrainingBackup } from '../training/training-backup.js';
 
 export type { TrainFold } from './train/prepare-splits.js';
 export type { TrainedFolder } from './train/write-model-folder.js';
-export type { MetricsReport } from './train/types.js';
+export type { MetricsReport } from '../artifacts/run-records.js';
 
 export interface TrainOptions {
   /** A manifest path, or a manifest already loaded with loadManifest(). */
@@ -64,7 +64,7 @@ interface OutputPlan {
   resuming: boolean;
 }
 
-async function findResume(loaded: LoadedManifest, options: TrainOptions, defaultDir: string) {
+async function findResume(options: TrainOptions, defaultDir: string) {
   if (options.outDir !== undefined) return resumeFolderOf(resolve(options.outDir));
   return newestResumeFolder(resolve(defaultDir));
 }
@@ -79,7 +79,7 @@ async function planOutput(loaded: LoadedManifest, options: TrainOptions, warn: (
     { path: process.cwd(), what: 'the current folder' },
   ];
   if (options.resume) {
-    const found = checkResumable(await findResume(loaded, options, defaultDir), manifest, options.outDir ?? defaultDir);
+    const found = checkResumable(await findResume(options, defaultDir), manifest, options.outDir ?? defaultDir);
     const requested = found.record.target;
     // The numbered default folder may have been taken since: move on to the next free one.
     const target = options.outDir === undefined && !options.overwrite ? await firstFreeRunFolder(requested) : requested;

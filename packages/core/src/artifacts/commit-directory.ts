@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { PolymodalError } from '../errors.js';
 import { fileSystemError } from '../util/file-system-error.js';
 import { trackUnfinished, untrackUnfinished } from '../util/interrupts.js';
-import { isPolymodalFolder, OWNER_MARKER } from './folder-owner.js';
+import { isPolymodalFolder, OWNER_MARKER, pathExists } from './folder-owner.js';
 
 /**
  * Folders are written in a staging folder beside their target and renamed into place, so a target is
@@ -110,20 +110,9 @@ export function targetExistsError(target: string, ours: boolean): PolymodalError
     });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await readdir(path);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return false;
-    return true;
-  }
-}
-
 /** Moves the existing target aside when it may be replaced; returns where it went (removed after the commit). */
 async function moveAsideReplaceable(target: string, replace: CommitOptions['replace']): Promise<string | undefined> {
-  if (!(await exists(target))) return undefined;
+  if (!(await pathExists(target))) return undefined;
   const ours = await isPolymodalFolder(target);
   if (replace === 'never' || !ours) {
     // An empty folder holds nothing to lose: take its place (rmdir refuses a folder that is not empty).

@@ -5,6 +5,16 @@ import { ARTIFACT_FILES, ARTIFACT_FORMAT } from './artifact.js';
 /** Written into every folder Polymodal commits, so a later run can tell its own folders from anything else. */
 export const OWNER_MARKER = '.polymodal-folder.json';
 
+/** True when something (file, folder, link) is at `path`; an error other than ENOENT counts as something there. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();

@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { PolymodalError } from '../errors.js';
 import { fileSystemError } from '../util/file-system-error.js';
 import { targetExistsError } from './commit-directory.js';
-import { isPolymodalFolder } from './folder-owner.js';
+import { isPolymodalFolder, pathExists } from './folder-owner.js';
 
 export interface OutputTargetOptions {
   /** What the user asked for (`--out`); undefined means the default folder. */
@@ -17,15 +17,6 @@ export interface OutputTargetOptions {
   protect: readonly { path: string; what: string }[];
   /** The flag that names the target, for messages. */
   flag?: string;
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
 }
 
 async function isEmptyDirectory(path: string): Promise<boolean> {

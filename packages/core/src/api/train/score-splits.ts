@@ -4,7 +4,7 @@ import { predictOutputs } from '../../evaluation/predict-outputs.js';
 import { chooseThreshold, splitMetrics, type SplitMetrics } from '../../evaluation/split-metrics.js';
 import type { Manifest } from '../../manifest/types.js';
 import type { PreparedSplits, SplitData } from './prepare-splits.js';
-import type { MetricsReport } from './types.js';
+import type { MetricsReport } from '../../artifacts/run-records.js';
 
 export interface ScoredSplits {
   metrics: MetricsReport;

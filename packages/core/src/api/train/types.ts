@@ -1,1 +1,0 @@
-export type { MetricsReport, HistoryFile } from '../../artifacts/run-records.js';
