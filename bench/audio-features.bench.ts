@@ -1,21 +1,29 @@
 /**
- * Audio feature extraction speed: seconds of audio turned into log-mel spectrograms per second of wall time,
- * from 16-bit WAV files at 16 kHz (decoding included on every side), with Polymodal's defaults (512-point FFT,
- * 25 ms Hann windows, 10 ms hop, 64 Slaney mels, power_to_db with top_db 80):
- *  - Polymodal in-process (one core) and through core's worker pool (1 and 2 worker threads), the path
+ * Audio feature extraction speed: seconds of audio turned into log-mel spectrograms per second, from 16-bit WAV
+ * files at 16 kHz (decoding included on every side; BENCH_RATE: another rate, resampled to 16 kHz), with
+ * Polymodal's defaults (512-point FFT, 25 ms Hann windows, 10 ms hop, 64 Slaney mels, power_to_db, top_db 80):
+ *  - Polymodal in-process (one thread) and through core's worker pool (1 and 2 worker threads), the path
  *    `preprocessing: 'heavy'` takes in training;
  *  - librosa (soundfile.read + feature.melspectrogram + power_to_db) in one process;
  *  - plain numpy/scipy (soundfile.read, strided framing, numpy.fft.rfft, a mel matrix product, log10);
- * on the same files in the same run. Python runs with one BLAS/OpenMP thread. Each line gives wall-clock throughput
- * and throughput per CPU second (less sensitive to other load on a shared machine), the best of BENCH_REPEATS.
+ * on the same files in the same run, interleaved: each round runs every side once (in a rotating order), so a
+ * change in the machine's load hits all sides alike. Python runs in one persistent process with one BLAS/OpenMP
+ * thread (librosa and numpy's pocketfft are single-threaded then); Polymodal in-process is one JavaScript thread
+ * (its CPU time also counts V8's garbage-collector and compiler threads; `node --single-threaded` runs those on
+ * the same thread). Each line gives throughput in wall time and per CPU second (less sensitive to other load on
+ * a shared machine), the best and the median over the rounds, and the ratio to librosa: best against best, and
+ * the median of the per-round ratios.
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/audio-features.bench.ts
  * Options (env): BENCH_PYTHON (/tmp/audio-task/venv/bin/python: a python with librosa, numpy, scipy, soundfile),
- *   BENCH_CLIPS (200), BENCH_SECONDS (1: length of each clip), BENCH_REPEATS (3: the best of these is reported).
+ *   BENCH_CLIPS (200), BENCH_SECONDS (1: length of each clip), BENCH_ROUNDS (7, after one warm-up round),
+ *   BENCH_RATE (16000: the WAV files' rate; another rate adds resampling to 16 kHz: Polymodal's Kaiser sinc, librosa's
+ *   default soxr_hq, scipy's resample_poly).
  */
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { InputSpec } from '@polymodal/core';
 import audioEncoders, { AudioPreprocessor, type AudioCnnOptions } from '@polymodal/encoder-audio';
@@ -25,9 +33,10 @@ import { Ajv } from 'ajv';
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PYTHON = process.env.BENCH_PYTHON ?? '/tmp/audio-task/venv/bin/python';
-const RATE = 16000;
+/** The clips' sample rate; the features are computed at 16 kHz, so other rates are resampled first on every side. */
+const RATE = Number(process.env.BENCH_RATE ?? 16000);
 
 /** Chirps with noise, a different sweep per clip. */
 function writeClips(dir: string): string[] {
@@ -53,63 +62,100 @@ function spec(dir: string): InputSpec<AudioCnnOptions> {
   return { name: 'clip', encoder: 'audio/cnn', columns: ['path'], options: options as unknown as AudioCnnOptions, dataDir: dir, manifestDir: dir };
 }
 
-/** Wall and CPU seconds (this process, all its threads), each the least over the repeats. */
+/** Wall and CPU seconds of one pass over the clips (CPU: the process, all its threads). */
 type Timing = { wall: number; cpu: number };
 
-async function best(run: () => Promise<void>): Promise<Timing> {
-  await run(); // warm-up: tables, JIT
-  const timing = { wall: Infinity, cpu: Infinity };
-  for (let r = 0; r < REPEATS; r++) {
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    await run();
-    const used = process.cpuUsage(cpu);
-    timing.wall = Math.min(timing.wall, (performance.now() - start) / 1000);
-    timing.cpu = Math.min(timing.cpu, (used.user + used.system) / 1e6);
-  }
-  return timing;
+async function timed(run: () => Promise<void>): Promise<Timing> {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6 };
 }
 
+/** One persistent python process: each line naming a side on stdin runs one pass of it and answers its Timing. */
 const PYTHON_BENCH = String.raw`
-import sys, time, json, numpy as np, soundfile
-paths = sys.argv[2:]
-repeats = int(sys.argv[1])
-def bench(fn):
-    fn(paths[:5])
-    wall = cpu = float('inf')
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        fn(paths)
-        wall, cpu = min(wall, time.perf_counter() - t), min(cpu, time.process_time() - c)
-    return {'wall': wall, 'cpu': cpu}
-out = {}
+import sys, time, json, math, numpy as np, soundfile, scipy, scipy.signal
+paths = sys.argv[1:]
+sides = {}
 try:
     import librosa
     def with_librosa(ps):
         for p in ps:
             y, sr = soundfile.read(p, dtype='float32')
+            if sr != 16000:
+                y, sr = librosa.resample(y, orig_sr=sr, target_sr=16000), 16000
             librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, n_fft=512, hop_length=160, win_length=400, n_mels=64), top_db=80.0)
-    out['librosa ' + librosa.__version__] = bench(with_librosa)
-except ImportError as e:
-    out['librosa'] = 'skipped: ' + str(e)
-import scipy.signal
-mel = None
-def with_numpy(ps):
-    global mel
-    if mel is None:
-        import librosa
-        mel = librosa.filters.mel(sr=16000, n_fft=512, n_mels=64)
+    sides['librosa ' + librosa.__version__] = with_librosa
+    mel = librosa.filters.mel(sr=16000, n_fft=512, n_mels=64)
     window = np.zeros(512, dtype=np.float32); window[56:456] = scipy.signal.get_window('hann', 400)
-    for p in ps:
-        y, sr = soundfile.read(p, dtype='float32')
-        y = np.pad(y, 256)
-        frames = np.lib.stride_tricks.sliding_window_view(y, 512)[::160]
-        power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
-        db = 10 * np.log10(np.maximum(1e-10, power @ mel.T))
-        np.maximum(db, db.max() - 80)
-out['numpy ' + np.__version__ + ' / scipy ' + scipy.__version__] = bench(with_numpy)
-print(json.dumps(out))
+    def with_numpy(ps):
+        for p in ps:
+            y, sr = soundfile.read(p, dtype='float32')
+            if sr != 16000:
+                g = math.gcd(sr, 16000)
+                y = scipy.signal.resample_poly(y, 16000 // g, sr // g)
+            y = np.pad(y, 256)
+            frames = np.lib.stride_tricks.sliding_window_view(y, 512)[::160]
+            power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+            db = 10 * np.log10(np.maximum(1e-10, power @ mel.T))
+            np.maximum(db, db.max() - 80)
+    sides['numpy ' + np.__version__ + ' / scipy ' + scipy.__version__] = with_numpy
+except ImportError as e:
+    print(json.dumps({'error': str(e)}), flush=True)
+    sys.exit(0)
+print(json.dumps({'sides': list(sides)}), flush=True)
+for line in sys.stdin:
+    fn = sides[line.strip()]
+    t, c = time.perf_counter(), time.process_time()
+    fn(paths)
+    print(json.dumps({'wall': time.perf_counter() - t, 'cpu': time.process_time() - c}), flush=True)
 `;
+
+/** The python sides, driven over stdin/stdout; a reason instead when python or librosa is not there. */
+async function pythonSides(paths: string[]): Promise<{ sides: Array<{ name: string; run: () => Promise<Timing> }>; close: () => void } | string> {
+  const child = spawn(PYTHON, ['-c', PYTHON_BENCH, ...paths], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', NUMBA_NUM_THREADS: '1' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const failed = new Promise<string>((resolve) => {
+    child.on('error', (error) => resolve(String(error)));
+    child.on('exit', () => resolve(stderr.trim().split('\n').pop() ?? 'exited'));
+  });
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await Promise.race([lines.next(), failed]);
+    if (typeof line === 'string') throw new Error(line);
+    if (line.done) throw new Error(stderr.trim().split('\n').pop() ?? 'python exited');
+    return JSON.parse(line.value) as Record<string, unknown>;
+  };
+  let hello: Record<string, unknown>;
+  try {
+    hello = await next();
+  } catch (error) {
+    return `${PYTHON} could not run them (${(error as Error).message})`;
+  }
+  if (!Array.isArray(hello.sides)) {
+    child.kill();
+    return `${PYTHON} lacks librosa (${String(hello.error)})`;
+  }
+  const sides = (hello.sides as string[]).map((name) => ({
+    name: `${name} (1 process)`,
+    run: async () => {
+      child.stdin.write(`${name}\n`);
+      return (await next()) as Timing;
+    },
+  }));
+  return { sides, close: () => child.stdin.end() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'polymodal-audio-bench-'));
@@ -117,44 +163,56 @@ async function main(): Promise<void> {
     const paths = writeClips(dir);
     const rows = paths.map((path) => ({ path }));
     const audioSeconds = CLIPS * SECONDS;
-    console.log(`${CLIPS} clips of ${SECONDS} s at ${RATE} Hz (${audioSeconds} s of audio); ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; best of ${REPEATS}`);
-    const results: Array<[string, Timing | string]> = [];
+    console.log(`${CLIPS} clips of ${SECONDS} s at ${RATE} Hz (${audioSeconds} s of audio); ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${ROUNDS} rounds`);
     const input = spec(dir);
     const preprocessor = new AudioPreprocessor(input, '2d');
     await preprocessor.fit(rows);
-    results.push(['Polymodal in-process (1 core)', await best(async () => { await preprocessor.transform(rows, { training: false, random: () => 0 }); })]);
     const encoder = audioEncoders().encoders[0];
     const moduleUrl = new URL('../packages/encoder-audio/src/index.ts', import.meta.url).href;
-    for (const workers of [1, 2]) {
-      const pool = new TransformPool(workers);
-      try {
-        const fitted = { spec: input as unknown as InputSpec, encoder, preprocessor, module: { url: moduleUrl } };
-        results.push([`Polymodal, ${workers} worker thread${workers > 1 ? 's' : ''}`, await best(async () => { await pool.transform(fitted, rows); })]);
-      } finally {
-        await pool.close();
+    const fitted = { spec: input as unknown as InputSpec, encoder, preprocessor, module: { url: moduleUrl } };
+    const pools = [1, 2].map((workers) => ({ workers, pool: new TransformPool(workers) }));
+    const python = await pythonSides(paths);
+    const sides: Array<{ name: string; run: () => Promise<Timing> }> = [
+      { name: 'Polymodal in-process (1 thread)', run: () => timed(async () => { await preprocessor.transform(rows, { training: false, random: () => 0 }); }) },
+      ...pools.map(({ workers, pool }) => ({
+        name: `Polymodal, ${workers} worker thread${workers > 1 ? 's' : ''}`,
+        run: () => timed(async () => { await pool.transform(fitted, rows); }),
+      })),
+      ...(typeof python === 'string' ? [] : python.sides),
+    ];
+    const timings = new Map<string, Timing[]>(sides.map((side) => [side.name, []]));
+    try {
+      for (let round = 0; round <= ROUNDS; round++) {
+        for (let i = 0; i < sides.length; i++) {
+          const side = sides[(i + round) % sides.length];
+          const timing = await side.run();
+          if (round > 0) timings.get(side.name)?.push(timing); // round 0 warms up: tables, JIT, worker start-up
+        }
       }
+    } finally {
+      for (const { pool } of pools) await pool.close();
+      if (typeof python !== 'string') python.close();
     }
-    const python = spawnSync(PYTHON, ['-c', PYTHON_BENCH, String(REPEATS), ...paths], {
-      encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', NUMBA_NUM_THREADS: '1' },
-    });
-    if (python.status === 0) {
-      for (const [name, value] of Object.entries(JSON.parse(python.stdout) as Record<string, Timing | string>)) results.push([`${name} (1 process)`, value]);
-    } else {
-      results.push(['librosa, numpy/scipy', `skipped: ${PYTHON} could not run them (${(python.stderr || String(python.error)).trim().split('\n').pop()}); set BENCH_PYTHON to a python with librosa`]);
+    const librosa = [...timings.entries()].find(([name]) => name.startsWith('librosa'))?.[1];
+    const rate = (t: number) => (audioSeconds / t).toFixed(0);
+    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
+    console.log(`${''.padEnd(36)} ${'wall: s of audio / s, best / median'.padStart(36)} ${'CPU: s of audio / CPU s, best / median'.padStart(40)}`);
+    for (const [name, runs] of timings) {
+      const column = (key: keyof Timing) => {
+        const values = runs.map((t) => t[key]);
+        const best = Math.min(...values);
+        let text = `${rate(best)} / ${rate(median(values))}`;
+        if (librosa) {
+          const reference = librosa.map((t) => t[key]);
+          const perRound = values.map((v, r) => reference[r] / v);
+          text += ` (${(Math.min(...reference) / best).toFixed(2)}x / ${median(perRound).toFixed(2)}x)`;
+        }
+        return text;
+      };
+      console.log(`${name.padEnd(36)} ${column('wall').padStart(36)} ${column('cpu').padStart(40)}`);
     }
-    const librosa = results.find(([name, v]) => name.startsWith('librosa') && typeof v !== 'string')?.[1] as Timing | undefined;
-    console.log(`${''.padEnd(40)} ${'wall: s of audio / s'.padStart(22)} ${'CPU: s of audio / CPU s'.padStart(24)}`);
-    for (const [name, value] of results) {
-      if (typeof value === 'string') {
-        console.log(`${name.padEnd(40)} ${value}`);
-        continue;
-      }
-      const ratio = (a: number, b: number | undefined) => (b ? ` (${(b / a).toFixed(2)}x librosa)` : '');
-      const wall = `${(audioSeconds / value.wall).toFixed(0)}${ratio(value.wall, librosa?.wall)}`;
-      const cpu = `${(audioSeconds / value.cpu).toFixed(0)}${ratio(value.cpu, librosa?.cpu)}`;
-      console.log(`${name.padEnd(40)} ${wall.padStart(22)} ${cpu.padStart(24)}`);
-    }
-    console.log('CPU time counts every thread of the process (worker threads too); with other work on the machine, wall times vary from run to run.');
+    if (typeof python === 'string') console.log(`librosa, numpy/scipy: skipped: ${python}; set BENCH_PYTHON to a python with librosa`);
+    console.log('Ratios to librosa: best against best / median of the rounds\' ratios. CPU time counts every thread of the process.');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@
 // usage error) or as the library decides, with a suggestion and the usage line, and no stack trace.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertSuccess, assertUserError, makeWorkspace, quickstartLines, REPO_ROOT, removeWorkspace, runCli, stagingLeftovers, subdir, writeProject } from './helpers.js';
@@ -103,9 +104,13 @@ describe('polymodal: flag and command errors', () => {
       t.skip('@tensorflow/tfjs-node is installed here');
       return;
     }
-    const result = runCli(['train', 'polymodal.json', '--backend', 'tensorflow', '--epochs', '1', '--out', 'tf-out'], project);
+    // An empty Polymodal cache: a binding built by `polymodal setup tensorflow` on this machine must not count.
+    const emptyCache = mkdtempSync(join(tmpdir(), 'polymodal-no-cache-'));
+    const result = runCli(['train', 'polymodal.json', '--backend', 'tensorflow', '--epochs', '1', '--out', 'tf-out'], project, { POLYMODAL_CACHE: emptyCache });
+    rmSync(emptyCache, { recursive: true, force: true });
     assertUserError(result, 2, [
       'backend "tensorflow" needs @tensorflow/tfjs-node, which is not installed',
+      'polymodal setup tensorflow',
       'npm install @tensorflow/tfjs-node@4.22.0',
       '--backend wasm',
     ]);
@@ -117,7 +122,9 @@ describe('polymodal: flag and command errors', () => {
       t.skip('@tensorflow/tfjs-node-gpu is installed here');
       return;
     }
-    const result = runCli(['inspect', 'polymodal.json', '--backend', 'tensorflow-gpu'], project);
+    const emptyCache = mkdtempSync(join(tmpdir(), 'polymodal-no-cache-'));
+    const result = runCli(['inspect', 'polymodal.json', '--backend', 'tensorflow-gpu'], project, { POLYMODAL_CACHE: emptyCache });
+    rmSync(emptyCache, { recursive: true, force: true });
     assertUserError(result, 2, ['needs @tensorflow/tfjs-node-gpu, which is not installed', 'npm install @tensorflow/tfjs-node-gpu@4.22.0']);
   });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli } from './helpers.js';
 
-const EXAMPLES = ['quickstart', 'penguins', 'digits', 'movies', 'seed'];
+const EXAMPLES = ['quickstart', 'penguins', 'digits', 'movies', 'seed', 'digit-genre'];
 
 test('every shipped example manifest validates against its data', () => {
   for (const name of EXAMPLES) {

@@ -1,6 +1,6 @@
 // `polymodal explain` and `polymodal crossval --parallel` in fresh processes.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertSuccess, assertUserError, makeWorkspace, removeWorkspace, runCli, writeProject, type Json } from './helpers.js';
@@ -67,5 +67,24 @@ describe('crossval', () => {
     assertSuccess(text);
     assert.match(text.stdout, /accuracy\s+\d\.\d{4}\s+\d\.\d{4}/);
     assertUserError(runCli(['crossval', manifest, '--epochs', '1'], root), 2, ['missing --folds K']);
+  });
+
+  it('takes --allow-local-plugins like the other commands that load a manifest, in its fold processes too', () => {
+    const local = writeProject(root, {
+      manifestName: 'local-plugin.json',
+      csv: null,
+      edit: (m) => {
+        m.data.source = 'data.csv';
+        m.plugins = ['./local-tabular.mjs', '@polymodal/fusion-concat'];
+      },
+    });
+    writeFileSync(join(root, 'local-tabular.mjs'), "export { default } from '@polymodal/encoder-tabular';\n");
+    assertUserError(runCli(['crossval', local, '--folds', '2', '--epochs', '1', '--out', join(root, 'runs', 'refused')], root), 2, [
+      'is a path; plugins are npm package names (allow local plugin paths with --allow-local-plugins',
+    ]);
+    assert.equal(existsSync(join(root, 'runs', 'refused')), false);
+    const out = join(root, 'runs', 'local');
+    assertSuccess(runCli(['crossval', local, '--folds', '2', '--parallel', '2', '--epochs', '1', '--out', out, '--allow-local-plugins'], root));
+    assert.equal(JSON.parse(readFileSync(join(out, 'crossval.json'), 'utf8')).results.length, 2);
   });
 });

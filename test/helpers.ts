@@ -23,9 +23,9 @@ export interface CliResult {
 }
 
 /** Runs `polymodal <args>` in a fresh Node process (the built CLI in apps/cli/dist). */
-export function runCli(args: readonly string[], cwd: string): CliResult {
+export function runCli(args: readonly string[], cwd: string, extraEnv: Readonly<Record<string, string>> = {}): CliResult {
   assert.ok(existsSync(CLI_BIN), `CLI entry point not found at ${CLI_BIN}; build it with \`npx nx run-many -t build\``);
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   // The test process runs under tsx; the CLI must run as users run it, from its compiled output.
   delete env.NODE_OPTIONS;
   const result = spawnSync(process.execPath, [CLI_BIN, ...args], {

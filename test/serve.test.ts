@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -25,6 +26,27 @@ let rows: Record<string, string | null>[];
 function withoutRow(prediction: Json): Json {
   const { row: _row, ...rest } = prediction;
   return rest;
+}
+
+/**
+ * Deep equality where numbers may differ by 2e-6: the server predicts in micro-batches and `polymodal predict` in
+ * its own batches, and on the tensorflow backend (auto's choice once it is built) a product's rounding depends on
+ * the batch size, which moves a probability's sixth decimal. Everything else must be equal.
+ */
+function assertCloseDeep(actual: unknown, expected: unknown, message?: string, path = ''): void {
+  if (typeof actual === 'number' && typeof expected === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 2e-6, `${message ?? ''} ${path}: ${actual} vs ${expected}`);
+    return;
+  }
+  if (actual === null || expected === null || typeof actual !== 'object' || typeof expected !== 'object') {
+    assert.deepEqual(actual, expected, `${message ?? ''} ${path}`);
+    return;
+  }
+  assert.equal(Array.isArray(actual), Array.isArray(expected), `${message ?? ''} ${path}: array vs object`);
+  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${message ?? ''} ${path}: keys`);
+  for (const key of Object.keys(expected)) {
+    assertCloseDeep((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], message, `${path}/${key}`);
+  }
 }
 
 before(async () => {
@@ -80,7 +102,7 @@ describe('in-process server (createServer) over HTTP', () => {
     const answers = await Promise.all(rows.slice(0, 32).map((row) => post(base, '/predict', row)));
     answers.forEach((answer, i) => {
       assert.equal(answer.status, 200, answer.text);
-      assert.deepEqual(withoutRow(answer.json()), withoutRow(expected.get(rows[i][ID]!)), `row ${i}`);
+      assertCloseDeep(withoutRow(answer.json()), withoutRow(expected.get(rows[i][ID]!)), `row ${i}`);
     });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const calls = Number(/polymodal_batch_size_rows_count (\d+)/.exec(metrics)![1]);
@@ -92,9 +114,9 @@ describe('in-process server (createServer) over HTTP', () => {
   it('/batch_predict and /v2 infer give the same predictions; numbers may be JSON numbers', async () => {
     const batch = await post(base, '/batch_predict', { rows: rows.slice(0, 10) });
     assert.equal(batch.status, 200, batch.text);
-    assert.deepEqual(batch.json().predictions.map(withoutRow), rows.slice(0, 10).map((r) => withoutRow(expected.get(r[ID]!))));
+    assertCloseDeep(batch.json().predictions.map(withoutRow), rows.slice(0, 10).map((r) => withoutRow(expected.get(r[ID]!))));
     const typed = rows.slice(0, 3).map((r) => ({ ...r, tenure_months: Number(r.tenure_months), monthly_charges: Number(r.monthly_charges), support_calls: Number(r.support_calls) }));
-    assert.deepEqual((await post(base, '/batch_predict', { rows: typed })).json().predictions.map(withoutRow), batch.json().predictions.slice(0, 3).map(withoutRow));
+    assertCloseDeep((await post(base, '/batch_predict', { rows: typed })).json().predictions.map(withoutRow), batch.json().predictions.slice(0, 3).map(withoutRow));
 
     const inputs = FEATURES.map((name) => {
       const numeric = name !== 'contract' && name !== 'region';
@@ -104,7 +126,7 @@ describe('in-process server (createServer) over HTTP', () => {
     assert.equal(infer.status, 200, infer.text);
     const [labels, probabilities] = infer.json().outputs;
     assert.deepEqual(labels.data, rows.slice(0, 4).map((r) => expected.get(r[ID]!).prediction));
-    assert.deepEqual(probabilities.data, rows.slice(0, 4).flatMap((r) => probabilities.parameters.classes.map((c: string) => expected.get(r[ID]!).probabilities[c])));
+    assertCloseDeep(probabilities.data, rows.slice(0, 4).flatMap((r) => probabilities.parameters.classes.map((c: string) => expected.get(r[ID]!).probabilities[c])));
   });
 
   it('400 with JSON pointers, 413 for rows and bodies, 415, malformed multipart', async () => {
@@ -128,7 +150,7 @@ describe('in-process server (createServer) over HTTP', () => {
     for (const column of FEATURES) if (rows[5][column] !== null) form.set(column, rows[5][column]!);
     const multipart = await fetch(`${base}/predict`, { method: 'POST', body: form });
     assert.equal(multipart.status, 200);
-    assert.deepEqual(withoutRow(await multipart.json()), { ...withoutRow(expected.get(rows[5][ID]!)), id: null });
+    assertCloseDeep(withoutRow(await multipart.json()), { ...withoutRow(expected.get(rows[5][ID]!)), id: null });
   });
 });
 
@@ -219,9 +241,9 @@ describe('an image model: files as multipart parts or data: URIs; paths only und
       form.set('picture', new Blob([png], { type: 'image/png' }), '3.png');
       const uploaded = await fetch(`${base}/predict`, { method: 'POST', body: form });
       assert.equal(uploaded.status, 200);
-      assert.deepEqual(withoutRow(await uploaded.json()), withoutRow(fromFile[3]));
+      assertCloseDeep(withoutRow(await uploaded.json()), withoutRow(fromFile[3]));
       const uri = await post(base, '/predict', { picture: `data:image/png;base64,${png.toString('base64')}` });
-      assert.deepEqual(withoutRow(uri.json()), withoutRow(fromFile[3]));
+      assertCloseDeep(withoutRow(uri.json()), withoutRow(fromFile[3]));
       const path = await post(base, '/predict', { picture: join(pictures, 'images/3.png') });
       assert.equal(path.status, 400);
       assert.equal(path.json().problems[0].pointer, '/picture');
@@ -241,7 +263,7 @@ describe('an image model: files as multipart parts or data: URIs; paths only und
     await serving(join(pictures, 'images'), async (base) => {
       const inside = await post(base, '/batch_predict', { rows: [{ picture: '3.png' }, { picture: join(pictures, 'images/4.png') }] });
       assert.equal(inside.status, 200, inside.text);
-      assert.deepEqual(inside.json().predictions.map(withoutRow), [withoutRow(fromFile[3]), withoutRow(fromFile[4])]);
+      assertCloseDeep(inside.json().predictions.map(withoutRow), [withoutRow(fromFile[3]), withoutRow(fromFile[4])]);
       const outside = await post(base, '/batch_predict', { rows: [{ picture: '../pictures.csv' }, { picture: '/etc/passwd' }, { picture: 'link.png' }] });
       assert.equal(outside.status, 200);
       for (const [i, result] of outside.json().predictions.entries()) {
@@ -280,7 +302,7 @@ it('polymodal serve: predictions equal polymodal predict\'s; SIGTERM drains the 
   const { child, base, stderr } = await startCli(['--id-column', ID, '--max-latency-ms', '3000']);
   try {
     const one = await post(base, '/predict', rows[7]);
-    assert.deepEqual(withoutRow(one.json()), withoutRow(expected.get(rows[7][ID]!)));
+    assertCloseDeep(withoutRow(one.json()), withoutRow(expected.get(rows[7][ID]!)));
     // A request whose body never comes keeps the batcher waiting (up to --max-latency-ms) for it...
     const stalled = await stalledRequest(base);
     // ...so these are queued, in flight, when SIGTERM arrives.
@@ -291,7 +313,7 @@ it('polymodal serve: predictions equal polymodal predict\'s; SIGTERM drains the 
     const answers = await Promise.all(inFlight);
     answers.forEach((answer, i) => {
       assert.equal(answer.status, 200, answer.text);
-      assert.deepEqual(withoutRow(answer.json()), withoutRow(expected.get(rows[10 + i][ID]!)));
+      assertCloseDeep(withoutRow(answer.json()), withoutRow(expected.get(rows[10 + i][ID]!)));
     });
     stalled.destroy();
     assert.equal(await exitOf(child), 0, stderr());
@@ -316,5 +338,69 @@ it('polymodal serve refuses a port in use and a missing --allow-paths folder cle
   } finally {
     child.kill('SIGTERM');
     await exitOf(child);
+  }
+});
+
+/** A request on a connection of its own (no keep-alive), so the cluster's round-robin hands it to the next worker. */
+function freshRequest(base: string, path: string, body?: unknown): Promise<{ status: number; worker: string | undefined; json: Json }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequest(`${base}${path}`, {
+      method: payload === undefined ? 'GET' : 'POST', agent: false,
+      headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => {
+        resolve({ status: res.statusCode!, worker: res.headers['x-polymodal-worker'] as string | undefined, json: text.startsWith('{') ? JSON.parse(text) : text });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+it('polymodal serve --workers 2: requests spread over both, a killed worker is restarted and counted, SIGTERM drains all', async () => {
+  const { child, base, stderr } = await startCli(['--workers', '2', '--id-column', ID, '--max-latency-ms', '3000']);
+  try {
+    const answers = await Promise.all(rows.slice(0, 12).map((row) => freshRequest(base, '/predict', row)));
+    answers.forEach((answer, i) => assertCloseDeep(withoutRow(answer.json), withoutRow(expected.get(rows[i][ID]!))));
+    assert.deepEqual(new Set(answers.map((a) => a.worker)), new Set(['1', '2']), 'both workers answered');
+    // Metrics are every worker's, aggregated by the primary, whichever worker a scrape reaches.
+    const metrics = (await freshRequest(base, '/metrics')).json as string;
+    assert.match(metrics, /polymodal_rows_total\{outcome="predicted"\} 12\b/);
+    assert.match(metrics, /polymodal_workers_ready 2\b/);
+
+    const health = (await freshRequest(base, '/healthz')).json;
+    process.kill(health.pid, 'SIGKILL');
+    await until('the restart', () => /worker 3 \(pid \d+\) ready/.test(stderr()));
+    assert.match(stderr(), new RegExp(`worker ${health.worker} \\(pid ${health.pid}\\) was killed by SIGKILL; restarting it`));
+    const after = (await freshRequest(base, '/metrics')).json as string;
+    assert.match(after, /polymodal_worker_restarts_total 1\b/);
+    assert.match(after, /polymodal_workers_ready 2\b/);
+
+    // One stalled request per worker keeps both batchers waiting, so these are in flight on both at SIGTERM.
+    const stalled = [await stalledRequest(base), await stalledRequest(base)];
+    const inFlight = rows.slice(20, 30).map((row) => freshRequest(base, '/predict', row));
+    await new Promise((done) => setTimeout(done, 300));
+    child.kill('SIGTERM');
+    const drained = await Promise.all(inFlight);
+    drained.forEach((answer, i) => {
+      assert.equal(answer.status, 200);
+      assertCloseDeep(withoutRow(answer.json), withoutRow(expected.get(rows[20 + i][ID]!)));
+    });
+    assert.equal(new Set(drained.map((a) => a.worker)).size, 2, 'both workers drained requests');
+    stalled.forEach((socket) => socket.destroy());
+    assert.equal(await exitOf(child), 0, stderr());
+    assert.equal((stderr().match(/worker \d+ stopped \(every request in flight was answered\)/g) ?? []).length, 2, stderr());
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 });

@@ -123,6 +123,28 @@ describe('tune', () => {
     assert.equal(study.best.params.encoder, 'tabular/mlp');
   });
 
+  it('a cv_<metric> objective cross-validates each trial: the mean held-out metric over the folds, one step per fold', () => {
+    const dir = join(root, 'cv-study');
+    const result = runCli(['tune', manifest, '--trials', '2', '--algorithm', 'random', '--epochs', '1', '--objective', 'cv_accuracy', '--cv-folds', '2', '--out', dir], root);
+    assertSuccess(result);
+    assert.match(result.stdout, /cv_accuracy \(max, mean over 2 stratified folds; steps are folds\)/);
+    const study = readJson(join(dir, 'study.json'));
+    assert.equal(study.objective, 'cv_accuracy');
+    for (const trial of study.trials) {
+      assert.equal(trial.state, 'complete', JSON.stringify(trial));
+      assert.equal(trial.epochs, 2, 'one step per fold');
+      const folds = readJson(join(trial.outDir, 'crossval.json'));
+      assert.equal(folds.folds, 2);
+      assert.equal(folds.stratify, true);
+      const mean = folds.results.reduce((sum: number, r: Json) => sum + r.metrics.accuracy, 0) / 2;
+      assert.ok(Math.abs(trial.value - mean) < 1e-12, `${trial.value} is the mean held-out accuracy ${mean}`);
+      assert.ok(Math.abs(trial.values[1] - mean) < 1e-12 && Math.abs(trial.values[0] - folds.results[0].metrics.accuracy) < 1e-12, 'steps are the running mean');
+    }
+    assert.ok(existsSync(join(dir, 'best-model', 'crossval.json')), 'the best trial\'s folds');
+    assertUserError(runCli(['tune', manifest, '--trials', '2', '--cv-folds', '3', '--out', join(root, 'cv-bad')], root), 2, ['--cv-folds needs a cv_<metric> objective']);
+    assertUserError(runCli(['tune', manifest, '--trials', '2', '--objective', 'cv_loss', '--out', join(root, 'cv-bad')], root), 2, ['--objective cv_loss: use']);
+  });
+
   it('an invalid search space is a manifest error with pointers, before any trial runs', () => {
     const bad = writeProject(root, {
       manifestName: 'bad.json',
@@ -133,11 +155,11 @@ describe('tune', () => {
     assertUserError(runCli(['tune', bad, '--trials', '2', '--out', join(root, 'bad-study')], root), 2, [
       '/search/params/units/pointer: /inputs/nothing/units: /inputs/nothing does not exist in the manifest',
       '/search/params/units/high: must be >= low (64)',
-      '/search/objective: must be val_loss or val_<metric>',
+      '/search/objective: must be val_loss, val_<metric> or cv_<metric>',
     ]);
     assert.equal(existsSync(join(root, 'bad-study')), false);
     assertUserError(runCli(['tune', manifest, '--trials', '2', '--objective', 'val_precision'], root), 2, [
-      '--objective val_precision: use val_loss, val_accuracy, val_f1, val_rocAuc, or add "precision" to evaluation.metrics',
+      '--objective val_precision: use val_loss, val_accuracy, val_f1, val_rocAuc, or cv_<metric> (cv_accuracy, cv_f1, cv_rocAuc), or add "precision" to evaluation.metrics',
     ]);
   });
 });
@@ -201,5 +223,46 @@ describe('tune --queue with polymodal worker', { skip: redisServer ? false : 're
     assert.ok(logs[1].some((l) => new RegExp(`^trial ${victimTrial} started \\(job [0-9a-f]+-trial-${victimTrial}, attempt 2\\)`).test(l)), logs.join('\n---\n'));
     assert.ok(logs[1].some((l) => new RegExp(`^trial ${victimTrial} complete`).test(l)));
     assert.ok(logs[1].filter((l) => / started /.test(l)).length >= 2, 'the surviving worker ran the retry and its own trial');
+  });
+
+  it('crossval --queue puts its folds on the same queue; a worker killed mid-fold has its fold retried once by the other', async () => {
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    await sleep(500);
+    const queue = `redis://127.0.0.1:${port}`;
+    const out = join(root, 'queued-cv');
+    const logs: string[][] = [[], []];
+    let victim: { fold: string; at: number } | undefined;
+    const workers = [0, 1].map((i) => start(process.execPath, [CLI_BIN, 'worker', '--queue', queue, '--lock-seconds', '4'], (line) => {
+      logs[i].push(line);
+      const started = /^(fold \d+ of repeat \d+) started/.exec(line);
+      if (i === 0 && started && victim === undefined) victim = { fold: started[1], at: Date.now() };
+    }));
+    // Kill the first worker a second after it took a fold (of 8 epochs, several seconds): mid-fold.
+    const killer = setInterval(() => {
+      if (victim === undefined || Date.now() - victim.at < 1000) return;
+      workers[0].kill('SIGKILL');
+      clearInterval(killer);
+    }, 100);
+    await sleep(3000);
+    const crossval = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      let stdout = '';
+      const child = start(process.execPath, [CLI_BIN, 'crossval', manifest, '--folds', '3', '--stratify', '--epochs', '8', '--out', out, '--queue', queue, '--json'], (line) => (stdout += line + '\n'));
+      child.on('exit', (code) => resolve({ code, stdout }));
+    });
+    clearInterval(killer);
+    assert.equal(crossval.code, 0, crossval.stdout + logs.flat().join('\n'));
+    assert.ok(victim !== undefined, 'worker 1 took a fold');
+    assert.ok(logs[0].every((l) => !l.startsWith(`${victim.fold} complete`)), 'the victim was killed before it finished');
+    assert.ok(logs[1].some((l) => new RegExp(`^${victim!.fold} started \\(job [0-9a-f]+-crossval-r1-f\\d, attempt 2\\)`).test(l)), logs.join('\n---\n'));
+    assert.ok(logs[1].some((l) => l.startsWith(`${victim!.fold} complete`)));
+    const result = readJson(join(out, 'crossval.json'));
+    assert.equal(result.results.length, 3);
+    const heldOut = result.results.flatMap((r: Json) => r.lines.test).sort((a: number, b: number) => a - b);
+    assert.deepEqual(heldOut, Array.from({ length: 120 }, (_, i) => i + 2), 'each row held out once');
+    for (const fold of result.results) assert.ok(existsSync(join(fold.outDir, 'model', 'model.json')), fold.outDir);
+    assert.equal(typeof result.summary.accuracy.mean, 'number');
+    assert.ok(existsSync(join(out, 'report.html')));
+    assert.equal(JSON.parse(crossval.stdout.trim().split('\n').at(-1)!).type, 'result');
   });
 });

@@ -1,36 +1,37 @@
 /**
  * The Keras article's model (examples/seed: image Conv2D(32) + Flatten, text Embedding(1000, 64) + LSTM(32),
- * concat, Dense(1)) trained through Polymodal on wasm and the same architecture in PyTorch on CPU, on the
- * same tensors, batch 32. Prints each one's training samples/s and the ratio. Target: Polymodal >= 0.5x.
- * The compared rate is the steady state: rows / the median epoch time over epochs 2..N, for both (the
- * first epoch carries one-off costs on both sides: XNNPACK operator set-up, PyTorch's allocator); the
- * whole run, first epoch included, is printed beside it.
- *   npm run bench:seed    (installs Debian's python3-torch first when it is missing)
- * Options (env): BENCH_ROWS (640), BENCH_EPOCHS (4), BENCH_PYTHON (/usr/bin/python3).
+ * concat, Dense(1)) in one run, on the same tensors, batch 32: Polymodal on wasm and on tensorflow (tfjs-node
+ * built by `polymodal setup tensorflow`), Keras 3 on TensorFlow CPU (the reference venv) and PyTorch on CPU.
+ * The machine may be shared: compare the ratios of one run, not figures across runs.
+ * The compared rate is the steady state: rows / the median epoch time over epochs 2..N, for all (the first
+ * epoch carries one-off costs everywhere); the whole run, first epoch included, is printed beside it.
+ * Also: single-row predict latency (p50) of the trained model on tensorflow against Keras's predict_on_batch.
+ *   npm run bench:seed
+ * Options (env): BENCH_ROWS (640), BENCH_EPOCHS (4), BENCH_TORCH_PYTHON (a Python with torch; default
+ * /usr/bin/python3, Debian's PyTorch), BENCH_KERAS_PYTHON (default: the reference venv's), BENCH_ONLY
+ * (comma list of wasm,tensorflow,keras,torch), BENCH_REPEAT (1: every peer runs that many times, in turn,
+ * and its best steady rate is kept: on a shared machine the load changes within a run).
  */
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultTrainer, TOKENS, train, type Trainer, type TrainingJob } from '@polymodal/core';
+import { DefaultTrainer, loadModel, TOKENS, train, type Trainer, type TrainingJob } from '@polymodal/core';
 import imageEncoders from '@polymodal/encoder-image';
 import textEncoders from '@polymodal/encoder-text';
 import concatFusionPlugin from '@polymodal/fusion-concat';
 import sharp from 'sharp';
 import seedrandom from 'seedrandom';
+import { referencePython } from '../../tools/reference-python.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 640);
 const EPOCHS = Math.max(2, Number(process.env.BENCH_EPOCHS ?? 4));
-const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const TORCH_PYTHON = process.env.BENCH_TORCH_PYTHON ?? '/usr/bin/python3';
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'wasm,tensorflow,keras,torch').split(','));
 const BATCH = 32;
-
-function ensureTorch(): void {
-  if (spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return;
-  console.log('installing Debian python3-torch for the comparison...');
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-torch'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 
 async function writeData(dir: string): Promise<void> {
   const random = seedrandom.alea('seed-bench');
@@ -43,11 +44,16 @@ async function writeData(dir: string): Promise<void> {
     lines.push(`images/${i}.png,${words.join(' ')},${random() < 0.5 ? 1 : 0}`);
   }
   writeFileSync(join(dir, 'data.csv'), lines.join('\n') + '\n');
-  const manifest = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(new URL('../../examples/seed/polymodal.json', import.meta.url), 'utf8')));
+}
+
+function writeManifest(dir: string, backend: string): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../examples/seed/polymodal.json', import.meta.url), 'utf8'));
   manifest.data = { source: 'data.csv', split: { validation: 0, test: 0 } };
-  manifest.training = { backend: 'wasm', epochs: EPOCHS, batchSize: BATCH, seed: 1 };
+  manifest.training = { backend, epochs: EPOCHS, batchSize: BATCH, seed: 1 };
   delete manifest.$schema;
-  writeFileSync(join(dir, 'polymodal.json'), JSON.stringify(manifest));
+  const path = join(dir, `polymodal-${backend}.json`);
+  writeFileSync(path, JSON.stringify(manifest));
+  return path;
 }
 
 interface Rates {
@@ -57,51 +63,124 @@ interface Rates {
   whole: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 function rates(epochSeconds: number[]): Rates {
   const total = epochSeconds.reduce((a, b) => a + b, 0);
   return { steady: ROWS / median(epochSeconds.slice(1)), whole: (ROWS * epochSeconds.length) / total };
 }
 
-/** Trains through Polymodal, timing the trainer's epochs, and exports the exact training tensors for PyTorch. */
-async function polymodal(dir: string): Promise<Rates> {
+/** Writes the exact training tensors (as the trainer batches them) for the Python peers, once. */
+async function exportTensors(dir: string, job: TrainingJob): Promise<void> {
+  if (existsSync(join(dir, 'shape.json'))) return;
+  const all = await job.train.batch(Array.from({ length: job.train.rows }, (_, i) => i), false);
+  writeFileSync(join(dir, 'images.f32'), Buffer.from((await all.xs['image']!.data()).buffer));
+  writeFileSync(join(dir, 'tokens.i32'), Buffer.from((await all.xs['text']!.data()).buffer));
+  writeFileSync(join(dir, 'labels.f32'), Buffer.from((await all.ys!.data()).buffer));
+  writeFileSync(join(dir, 'shape.json'), JSON.stringify({ rows: job.train.rows }));
+  tf.dispose([...Object.values(all.xs), all.ys!]);
+}
+
+/** Trains through Polymodal on `backend`, timing the trainer's epochs; returns the rates and the model folder. */
+async function polymodal(dir: string, backend: string): Promise<{ rates: Rates; outDir: string }> {
   const epochSeconds: number[] = [];
   class ExportingTrainer implements Trainer {
     constructor(private readonly inner: Trainer) {}
     async train(job: TrainingJob) {
-      const all = await job.train.batch(Array.from({ length: job.train.rows }, (_, i) => i), false);
-      writeFileSync(join(dir, 'images.f32'), Buffer.from((await all.xs.image.data()).buffer));
-      writeFileSync(join(dir, 'tokens.i32'), Buffer.from((await all.xs.text.data()).buffer));
-      writeFileSync(join(dir, 'labels.f32'), Buffer.from((await all.ys!.data()).buffer));
-      writeFileSync(join(dir, 'shape.json'), JSON.stringify({ rows: job.train.rows }));
-      tf.dispose([...Object.values(all.xs), all.ys!]);
+      await exportTensors(dir, job);
       return this.inner.train(job);
     }
   }
+  const outDir = mkdtempSync(join(dir, `out-${backend}-`));
+  rmSync(outDir, { recursive: true });
   await train({
-    manifest: join(dir, 'polymodal.json'),
-    outDir: join(dir, 'out'),
+    manifest: writeManifest(dir, backend),
+    outDir,
     plugins: [imageEncoders(), textEncoders(), concatFusionPlugin()],
     configure: (c) => c.register(TOKENS.Trainer, { useFactory: (inner) => new ExportingTrainer(inner.resolve(DefaultTrainer)) }),
     reporter: { event: (event) => void (event.type === 'epochEnd' && epochSeconds.push(event.seconds)) },
   });
   if (epochSeconds.length !== EPOCHS) throw new Error(`expected ${EPOCHS} epochs, got ${epochSeconds.length}`);
-  return rates(epochSeconds);
+  return { rates: rates(epochSeconds), outDir };
 }
 
-ensureTorch();
+/** Single-row predict latencies (ms) of the trained model on its backend, on the exported tensors' first row. */
+async function predictLatencies(dir: string, outDir: string, backend: 'tensorflow' | 'wasm'): Promise<number[]> {
+  const loaded = await loadModel(outDir, { backend, plugins: [imageEncoders(), textEncoders(), concatFusionPlugin()] });
+  const image = tf.tensor(new Float32Array(readFileSync(join(dir, 'images.f32')).buffer.slice(0, 64 * 64 * 3 * 4)), [1, 64, 64, 3]);
+  const tokens = tf.tensor(new Int32Array(readFileSync(join(dir, 'tokens.i32')).buffer.slice(0, 100 * 4)), [1, 100], 'int32');
+  const feed = loaded.model.inputs.map((input) => (input.shape.length === 4 ? image : tokens));
+  const once = () => {
+    const out = loaded.model.predict(feed) as tf.Tensor;
+    out.dataSync();
+    out.dispose();
+  };
+  for (let i = 0; i < 20; i++) once();
+  const latencies: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const start = process.hrtime.bigint();
+    once();
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  tf.dispose([image, tokens]);
+  loaded.model.dispose();
+  return latencies;
+}
+
+function python(binary: string, script: string, dir: string): { epoch_seconds: number[]; threads?: number; predict_ms?: number[]; versions?: unknown } {
+  const out = execFileSync(binary, [new URL(script, import.meta.url).pathname, dir, String(EPOCHS), String(BATCH)], {
+    encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'polymodal-seed-bench-'));
+const results = new Map<string, { rates: Rates; detail: string }>();
 try {
   await writeData(dir);
-  const ours = await polymodal(dir);
-  const torchRun = JSON.parse(execFileSync(PYTHON, [new URL('./torch_seed.py', import.meta.url).pathname, dir, String(EPOCHS), String(BATCH)], { encoding: 'utf8' }).trim());
-  const torch = rates(torchRun.epoch_seconds);
-  console.log(`seed model (200,353 parameters), ${ROWS} rows x ${EPOCHS} epochs, batch ${BATCH}; training samples/s`);
-  console.log(`                       steady (median of epochs 2-${EPOCHS})   whole run`);
-  console.log(`  Polymodal on wasm:   ${ours.steady.toFixed(1).padStart(8)}                    ${ours.whole.toFixed(1).padStart(8)}`);
-  console.log(`  PyTorch on CPU:      ${torch.steady.toFixed(1).padStart(8)}                    ${torch.whole.toFixed(1).padStart(8)}   (${torchRun.threads} thread(s))`);
-  console.log(`  ratio: ${(ours.steady / torch.steady).toFixed(2)}x steady (target >= 0.5x), ${(ours.whole / torch.whole).toFixed(2)}x whole run`);
+  let tfOut: string | undefined;
+  let kerasPredict: number[] | undefined;
+  const keep = (name: string, rates: Rates, detail: string) => {
+    const previous = results.get(name);
+    if (!previous || rates.steady > previous.rates.steady) results.set(name, { rates, detail });
+  };
+  for (let round = 0; round < REPEAT; round++) {
+    for (const backend of ['wasm', 'tensorflow'] as const) {
+      if (!ONLY.has(backend)) continue;
+      const run = await polymodal(dir, backend);
+      keep(`Polymodal on ${backend}`, run.rates, backend === 'tensorflow' ? 'tfjs-node built against the TF 2.21 wheel' : '1 thread');
+      if (backend === 'tensorflow') tfOut = run.outDir;
+    }
+    if (ONLY.has('keras')) {
+      const reference = referencePython();
+      const kerasPython = process.env.BENCH_KERAS_PYTHON ?? reference.python;
+      if (!kerasPython) console.log(`Keras skipped: ${reference.skip}`);
+      else {
+        const keras = python(kerasPython, './keras_seed.py', dir);
+        kerasPredict = keras.predict_ms;
+        keep('Keras on TF CPU', rates(keras.epoch_seconds), JSON.stringify(keras.versions));
+      }
+    }
+    if (ONLY.has('torch')) {
+      const torch = python(TORCH_PYTHON, './torch_seed.py', dir);
+      keep('PyTorch on CPU', rates(torch.epoch_seconds), `${torch.threads} thread(s), ${TORCH_PYTHON}`);
+    }
+  }
+  console.log(`seed model (200,353 parameters), ${ROWS} rows x ${EPOCHS} epochs, batch ${BATCH}; training samples/s (one run, best of ${REPEAT} turn(s) each)`);
+  console.log(`                        steady (median of epochs 2-${EPOCHS})   whole run`);
+  for (const [name, { rates: r, detail }] of results) {
+    console.log(`  ${name.padEnd(22)}${r.steady.toFixed(1).padStart(8)}                    ${r.whole.toFixed(1).padStart(8)}   ${detail}`);
+  }
+  const keras = results.get('Keras on TF CPU')?.rates.steady;
+  if (keras) {
+    for (const [name, { rates: r }] of results) if (name !== 'Keras on TF CPU') console.log(`  ${name} / Keras: ${(r.steady / keras).toFixed(2)}x steady`);
+  }
+  if (tfOut) {
+    const ours = await predictLatencies(dir, tfOut, 'tensorflow');
+    console.log(`single-row predict on tensorflow: p50 ${percentile(ours, 0.5).toFixed(2)} ms, p90 ${percentile(ours, 0.9).toFixed(2)} ms (target p50 <= 2 ms)`);
+  }
+  if (kerasPredict) console.log(`Keras predict_on_batch, one row: p50 ${percentile(kerasPredict, 0.5).toFixed(2)} ms, p90 ${percentile(kerasPredict, 0.9).toFixed(2)} ms`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,14 +4,17 @@
  * both trained here for a few epochs on wasm. For each model, with micro-batching (max batch 64) and without
  * (max batch 1), at 1, 16 and 64 connections: p50/p99 latency and rows/s (one row per request). Also the
  * in-process `predictor.predict` of one row, and a precise single-connection latency (autocannon's histogram has
- * 1 ms resolution).
+ * 1 ms resolution). Requests cycle through 64 distinct rows of the example's data (distinct images for the seed
+ * model), so no cache of any kind can answer a repeated row.
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/serve/serve.bench.ts
  * Options (env): BENCH_SECONDS (5 per run), BENCH_MODELS (quickstart,seed), BENCH_CONNECTIONS (1,16,64),
- * BENCH_DIR (/tmp/polymodal-serve-bench), BENCH_OUT (a JSON file for the figures).
+ * BENCH_WORKERS (1; e.g. 1,2: also with that many server processes sharing the port, as `serve --workers N`),
+ * BENCH_MODES (batching,no batching), BENCH_DIR (/tmp/polymodal-serve-bench), BENCH_OUT (a JSON file for the figures).
  * Targets: quickstart single-row p50 <= 5 ms over HTTP; batching at 64 connections >= 5x the rows/s of 1.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { join } from 'node:path';
@@ -27,6 +30,8 @@ import { createServer } from '@polymodal/serve';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MODELS = (process.env.BENCH_MODELS ?? 'quickstart,seed').split(',') as ModelName[];
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
+const WORKERS = (process.env.BENCH_WORKERS ?? '1').split(',').map(Number);
+const MODES = (process.env.BENCH_MODES ?? 'batching,no batching').split(',');
 const DIR = process.env.BENCH_DIR ?? '/tmp/polymodal-serve-bench';
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const PLUGINS: PolymodalPlugin[] = [tabularEncoders(), imageEncoders(), textEncoders(), concatFusionPlugin()];
@@ -51,26 +56,50 @@ async function trainedModel(name: ModelName): Promise<string> {
   return out;
 }
 
-/** One row of the example's data as a client sends it: images as base64 data: URIs. */
-function sampleRow(name: ModelName): PredictorRow {
-  if (name === 'quickstart') return { tenure_months: 16, monthly_charges: 60.13, contract: 'one-year', region: 'east', support_calls: 0 };
-  const [, line] = readFileSync(join(EXAMPLES, 'seed/data/seed.csv'), 'utf8').split('\n');
-  const [image, text] = [line.slice(0, line.indexOf(',')), line.slice(line.indexOf(',') + 2, line.lastIndexOf('"'))];
-  const png = readFileSync(join(EXAMPLES, 'seed/data', image));
-  return { image: `data:image/png;base64,${png.toString('base64')}`, text };
+const DISTINCT_ROWS = 64;
+
+/** Distinct rows of the example's data as a client sends them: images as base64 data: URIs. */
+function sampleRows(name: ModelName): PredictorRow[] {
+  if (name === 'quickstart') {
+    const [header, ...lines] = readFileSync(join(EXAMPLES, 'quickstart/data/customers.csv'), 'utf8').trim().split('\n');
+    const columns = header.split(',');
+    const wanted = ['tenure_months', 'monthly_charges', 'contract', 'region', 'support_calls'];
+    return lines.slice(0, DISTINCT_ROWS).map((line) => {
+      const cells = line.split(',');
+      return Object.fromEntries(wanted.map((c) => [c, cells[columns.indexOf(c)]]));
+    });
+  }
+  const lines = readFileSync(join(EXAMPLES, 'seed/data/seed.csv'), 'utf8').trim().split('\n').slice(1, 1 + DISTINCT_ROWS);
+  return lines.map((line) => {
+    const [image, text] = [line.slice(0, line.indexOf(',')), line.slice(line.indexOf(',') + 2, line.lastIndexOf('"'))];
+    const png = readFileSync(join(EXAMPLES, 'seed/data', image));
+    return { image: `data:image/png;base64,${png.toString('base64')}`, text };
+  });
 }
 
-/** The server side, run in a child process: prints its address, serves until killed. */
-async function serveChild(model: string, maxBatch: number): Promise<void> {
+/**
+ * The server side, run in a child process: prints its address, serves until killed. With several workers it is
+ * the primary of a node:cluster (as `serve --workers N`): the workers share one port, the primary prints it.
+ */
+async function serveChild(model: string, maxBatch: number, workers: number): Promise<void> {
+  if (workers > 1 && cluster.isPrimary) {
+    const forked = Array.from({ length: workers }, () => cluster.fork());
+    const addresses = await Promise.all(forked.map((worker) => new Promise<string>((resolve) => worker.on('message', (m: string) => resolve(m)))));
+    process.stdout.write(`LISTENING ${addresses[0]}\n`);
+    process.on('SIGTERM', () => forked.forEach((worker) => worker.kill('SIGTERM')));
+    return;
+  }
   const predictor = await loadPredictor(model, { backend: 'wasm', plugins: PLUGINS });
   const { app } = createServer(predictor, { maxBatch, maxLatencyMs: 5, maxQueue: 4096 });
+  // Workers listen on the port the first one got (node:cluster shares a port 0 among its workers).
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.stdout.write(`LISTENING ${address}\n`);
+  if (cluster.isWorker) process.send!(address);
+  else process.stdout.write(`LISTENING ${address}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
-function startServer(model: string, maxBatch: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', model, String(maxBatch)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startServer(model: string, maxBatch: number, workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', model, String(maxBatch), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk) => {
@@ -88,27 +117,48 @@ interface LoadResult {
   p99: number;
   rowsPerSecond: number;
   errors: number;
+  /**
+   * CPU time the server process spent per row (its prom-client process_cpu_seconds_total over the run): on a
+   * busy shared machine wall-clock rows/s swing with other load, CPU per row much less; 1000 / it is the
+   * rows/s one otherwise idle core would give. NaN with several workers (each has its own process).
+   */
+  serverCpuMsPerRow: number;
 }
 
-async function load(url: string, body: string, connections: number): Promise<LoadResult> {
+/** The server's CPU seconds so far, from its /metrics. */
+async function serverCpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^polymodal_process_process_cpu_seconds_total (\S+)$/m.exec(text);
+  return match ? Number(match[1]) : NaN;
+}
+
+async function load(url: string, bodies: string[], connections: number, workers: number): Promise<LoadResult> {
+  const cpuBefore = workers > 1 ? NaN : await serverCpuSeconds(url);
   const result = await autocannon({
     url: `${url}/predict`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
+    // Each connection cycles through the distinct rows.
+    requests: bodies.map((body) => ({ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, body })),
     connections,
     duration: SECONDS,
   });
-  return { connections, p50: result.latency.p50, p99: result.latency.p99, rowsPerSecond: result.requests.average, errors: result.errors + result.non2xx };
+  const cpu = workers > 1 ? NaN : (await serverCpuSeconds(url)) - cpuBefore;
+  return {
+    connections, p50: result.latency.p50, p99: result.latency.p99, rowsPerSecond: result.requests.average, errors: result.errors + result.non2xx,
+    serverCpuMsPerRow: (cpu * 1000) / result.requests.total,
+  };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 /** Sequential requests on one keep-alive connection, timed with hrtime: p50 and p99 in ms. */
-async function preciseSingle(url: string, body: string, count = 1000): Promise<{ p50: number; p99: number }> {
+async function preciseSingle(url: string, bodies: string[], count = 1000): Promise<{ p50: number; p99: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const { hostname, port } = new URL(url);
+  let sent = 0;
   const once = () => new Promise<number>((resolve, reject) => {
+    const body = bodies[sent++ % bodies.length];
     const started = process.hrtime.bigint();
     const req = request({ hostname, port, path: '/predict', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
@@ -140,13 +190,15 @@ async function timeCalls(predict: () => Promise<unknown>, count: number): Promis
  * In-process `predictor.predict`: one row (p50, p99), and the p50 per row of a 64-row call, which is the most
  * micro-batching can get out of the model itself (the rest of a request's time is HTTP, JSON and validation).
  */
-async function inProcess(model: string, row: PredictorRow, count = 300): Promise<{ p50: number; p99: number; perRowIn64: number }> {
+async function inProcess(model: string, rows: PredictorRow[], count = 300): Promise<{ p50: number; p99: number; perRowIn64: number }> {
   const predictor = await loadPredictor(model, { backend: 'wasm', plugins: PLUGINS });
   try {
     predictor.warmUp();
-    await timeCalls(() => predictor.predict([row]), 20);
-    const single = await timeCalls(() => predictor.predict([row]), count);
-    const batch = Array.from({ length: 64 }, () => row);
+    let next = 0;
+    const one = () => predictor.predict([rows[next++ % rows.length]]);
+    await timeCalls(one, 20);
+    const single = await timeCalls(one, count);
+    const batch = Array.from({ length: 64 }, (_, i) => rows[i % rows.length]);
     const batched = await timeCalls(() => predictor.predict(batch), Math.max(5, Math.round(count / 20)));
     return { p50: percentile(single, 0.5), p99: percentile(single, 0.99), perRowIn64: percentile(batched, 0.5) / 64 };
   } finally {
@@ -160,21 +212,25 @@ async function main(): Promise<void> {
   const figures: Record<string, unknown> = {};
   for (const name of MODELS) {
     const model = await trainedModel(name);
-    const row = sampleRow(name);
-    const body = JSON.stringify(row);
-    const local = await inProcess(model, row);
+    const rows = sampleRows(name);
+    const bodies = rows.map((row) => JSON.stringify(row));
+    const local = await inProcess(model, rows);
     console.log(`\n${name}: in-process predictor.predict of one row: p50 ${ms(local.p50)} ms, p99 ${ms(local.p99)} ms; in a 64-row call ${ms(local.perRowIn64)} ms per row`);
     const modes: Record<string, unknown> = { inProcess: local };
-    for (const [mode, maxBatch] of [['batching', 64], ['no batching', 1]] as const) {
-      const server = await startServer(model, maxBatch);
+    const configurations = WORKERS.flatMap((workers) => ([['batching', 64], ['no batching', 1]] as const)
+      .filter(([mode]) => MODES.includes(mode))
+      .map(([mode, maxBatch]) => ({ mode: workers > 1 ? `${mode}, ${workers} workers` : mode, maxBatch, workers })));
+    for (const { mode, maxBatch, workers } of configurations) {
+      const server = await startServer(model, maxBatch, workers);
       try {
-        const single = await preciseSingle(server.url, body);
+        const single = await preciseSingle(server.url, bodies);
         console.log(`${name}, ${mode}: 1 connection, sequential (hrtime): p50 ${ms(single.p50)} ms, p99 ${ms(single.p99)} ms`);
         const runs: LoadResult[] = [];
         for (const connections of CONNECTIONS) {
-          const result = await load(server.url, body, connections);
+          const result = await load(server.url, bodies, connections, workers);
           runs.push(result);
-          console.log(`${name}, ${mode}: ${String(connections).padStart(2)} connections: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.rowsPerSecond.toFixed(0)} rows/s${result.errors ? `, ${result.errors} errors` : ''}`);
+          const cpu = Number.isNaN(result.serverCpuMsPerRow) ? '' : `; server CPU ${ms(result.serverCpuMsPerRow)} ms per row (${(1000 / result.serverCpuMsPerRow).toFixed(0)} rows per CPU-second)`;
+          console.log(`${name}, ${mode}: ${String(connections).padStart(2)} connections: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.rowsPerSecond.toFixed(0)} rows/s${result.errors ? `, ${result.errors} errors` : ''}${cpu}`);
         }
         const base = runs.find((r) => r.connections === 1);
         const top = runs.find((r) => r.connections === 64);
@@ -189,5 +245,5 @@ async function main(): Promise<void> {
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(figures, null, 2) + '\n');
 }
 
-if (process.argv[2] === '--serve') await serveChild(process.argv[3], Number(process.argv[4]));
+if (process.argv[2] === '--serve') await serveChild(process.argv[3], Number(process.argv[4]), Number(process.argv[5] ?? 1));
 else await main();

@@ -1,17 +1,19 @@
 // Our TPE against Optuna 5.0's TPE (TPESampler() as shipped, and with group=True as ours) and random search,
-// on Branin, Hartmann-6 and a conditional space: the best value found after N trials, over many seeds.
+// on Branin, Hartmann-6, a conditional space and one real example (the article's search on the quickstart data,
+// from real trainings tabulated by make-real-table.ts): the best value found after N trials, over many seeds.
 //
 //   python3 -m venv /tmp/tune-task/venv && /tmp/tune-task/venv/bin/pip install --no-index --find-links DIR optuna
 //   OPTUNA_PYTHON=/tmp/tune-task/venv/bin/python BENCH_SEEDS=30 BENCH_TRIALS=50 \
 //     node --conditions=@polymodal/source --import tsx bench/tune/tpe.bench.ts
 //
-// BENCH_OBJECTIVES=branin,hartmann6,conditional picks objectives. Without OPTUNA_PYTHON only ours and random
+// BENCH_OBJECTIVES=branin,hartmann6,conditional,quickstart picks objectives. Without OPTUNA_PYTHON only ours and random
 // run. Values are minimised; lower is better.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestFound, randomSampler, SYNTHETIC_OBJECTIVES, tpeSampler, type SyntheticObjective } from '@polymodal/tune';
+import { quickstartObjective } from './real-objective.js';
 
 const seeds = Number(process.env.BENCH_SEEDS ?? 30);
 const trials = Number(process.env.BENCH_TRIALS ?? 50);
@@ -57,7 +59,9 @@ function winRate(a: number[], b: number[]): number {
 }
 
 console.log(`best value found after ${trials} trials, ${seeds} seeds each (minimised)\n`);
-for (const objective of SYNTHETIC_OBJECTIVES.filter((o) => !only || only.includes(o.name))) {
+const real = quickstartObjective();
+if (!real) console.log('(no bench/tune/quickstart-table.json: run make-real-table.ts for the real example)\n');
+for (const objective of [...SYNTHETIC_OBJECTIVES, ...(real ? [real] : [])].filter((o) => !only || only.includes(o.name))) {
   const results = new Map<string, number[]>();
   const seedList = Array.from({ length: seeds }, (_, i) => i);
   let started = Date.now();

@@ -7,17 +7,21 @@ import { join, relative } from 'node:path';
 export const ALLOWED = {
   metrics: [],
   'backend-wasm': [],
-  core: ['metrics', 'backend-wasm'],
+  // The native backend knows tfjs only; core loads it lazily when a manifest or flag asks for tensorflow.
+  'backend-tensorflow': [],
+  core: ['metrics', 'backend-wasm', 'backend-tensorflow'],
   report: ['core', 'metrics'],
-  plugin: ['core'],
+  // Model exchange formats (Keras .keras/.h5): plugins read pretrained backbones with it, export writes with it.
+  exchange: ['core'],
+  plugin: ['core', 'exchange'],
   // Packages built on core's API for one more job (hyperparameter search, serving): core and the report, never plugins.
-  extension: ['core', 'report', 'metrics'],
-  cli: ['core', 'report', 'backend-wasm', 'extension'],
-  bundle: ['cli', 'core', 'report', 'plugin', 'extension'],
+  extension: ['core', 'report', 'metrics', 'exchange'],
+  cli: ['core', 'report', 'backend-wasm', 'backend-tensorflow', 'extension', 'exchange'],
+  bundle: ['cli', 'core', 'report', 'plugin', 'extension', 'exchange'],
 };
 
 /** First-party packages that are extensions (the other kinds follow from the name or the polymodal-plugin keyword). */
-export const EXTENSIONS = ['@polymodal/tune', '@polymodal/serve'];
+export const EXTENSIONS = ['@polymodal/tune', '@polymodal/serve', '@polymodal/export'];
 
 /** Third-party packages that only these kinds may depend on or import (heavy or native). */
 export const RESTRICTED_THIRD_PARTY = {
@@ -36,6 +40,8 @@ export function kindOf(manifest) {
   if (name === '@polymodal/report') return 'report';
   if (name === '@polymodal/metrics') return 'metrics';
   if (name === '@polymodal/backend-wasm') return 'backend-wasm';
+  if (name === '@polymodal/backend-tensorflow') return 'backend-tensorflow';
+  if (name === '@polymodal/keras') return 'exchange';
   if ((manifest.keywords ?? []).includes('polymodal-plugin')) return 'plugin';
   if (EXTENSIONS.includes(name) || (manifest.keywords ?? []).includes('polymodal-extension')) return 'extension';
   return 'unknown';

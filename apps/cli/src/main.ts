@@ -3,6 +3,7 @@ import { closestMatch, exitCodeForSignal, fileSystemError, isPolymodalError, isT
 import type { Command } from './commands/command.js';
 import { crossvalCommand } from './commands/crossval.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { exportCommand } from './commands/export.js';
 import { explainCommand } from './commands/explain.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
@@ -14,9 +15,10 @@ import { tuneCommand } from './commands/tune.js';
 import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 import { processOutput, type Output } from './render/reporters.js';
+import { setupCommand } from './commands/setup.js';
 import { quietTfjsNotices } from './quiet-tfjs.js';
 
-const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, explainCommand, crossvalCommand, tuneCommand, workerCommand, predictCommand, serveCommand, pluginsCommand, schemaCommand];
+const COMMANDS: readonly Command[] = [validateCommand, inspectCommand, trainCommand, evaluateCommand, explainCommand, crossvalCommand, tuneCommand, workerCommand, predictCommand, exportCommand, serveCommand, pluginsCommand, schemaCommand, setupCommand];
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 function help(): string {

@@ -6,14 +6,17 @@
  * slower when asked to read an operand transposed (Dense's gradients do: dW = x^T · dy,
  * dx = dy · W^T), so when transposeA / transposeB is set and the product is large enough for it to
  * pay, the operand is transposed explicitly with wasm's Transpose kernel (a reshape when it has a
- * unit dimension) and the original kernel runs untransposed (dx = dy · W^T: 44-47 -> 3 ms). Small
- * products, non-float32 operands and untransposed calls go straight to the original, through the
- * weights guard (xnn-weights-guard.ts).
+ * unit dimension) and the product runs untransposed (dx = dy · W^T: 44-47 -> 3 ms). Untransposed
+ * unbatched products whose b is new, and unbatched a · b^T, go to Polymodal's SIMD GEMMs
+ * (gemm-product.ts: no packing of b, no transposed copy of it).
+ * Small products, non-float32 operands and the rest go to the original, through the weights guard
+ * (xnn-weights-guard.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './utils.js';
 import { isWasmHeapBackend, KeptKernel, type KernelArgs } from './kept-kernel.js';
 import { vectorProduct } from './vector-products.js';
+import { gemmProduct, gemmTransposedProduct } from './gemm-product.js';
 import { withUnambiguousWeights } from './xnn-weights-guard.js';
 
 /** The kernel this wrapper calls (wasm's own BatchMatMul). */
@@ -52,16 +55,20 @@ function transposeLast2(t: tf.Tensor): tf.Tensor {
 }
 
 export function batchMatMul(args: KernelArgs): tf.TensorInfo {
-  const call = (a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) =>
-    withUnambiguousWeights(
+  const call = (a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) => {
+    const untransposed = !(attrs as { transposeA?: boolean } | undefined)?.transposeA && !(attrs as { transposeB?: boolean } | undefined)?.transposeB;
+    const product = untransposed && isWasmHeapBackend(args.backend) ? gemmProduct(a, b, args.backend) : null;
+    return product ?? withUnambiguousWeights(
       { ...args, inputs: { a, b } as unknown as tf.NamedTensorInfoMap, attrs },
       (guarded) => keptBatchMatMul.call(guarded) as tf.TensorInfo,
     );
+  };
   const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
   const { transposeA, transposeB } = attrs;
   if (isWasmHeapBackend(args.backend)) {
-    const product = vectorProduct(a, b, !!transposeA, !!transposeB, args.backend);
+    const product = vectorProduct(a, b, !!transposeA, !!transposeB, args.backend) ??
+      (transposeB && !transposeA ? gemmTransposedProduct(a, b, args.backend) : null);
     if (product != null) return product;
   }
   if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') return call(a, b, args.attrs);

@@ -4,7 +4,8 @@
  *   cd packages/backend-wasm && node --import tsx src/bench.ts
  *
  * Times Conv2DBackpropFilter for x [32, 64, 64, 3], filter 3x3x3x32 (strides 1 and 2, 'same') on
- * wasm, plus the other registered kernels at typical training sizes, and prints ms per call.
+ * wasm, plus the other registered kernels at typical training sizes (the seed model's and the image CNN
+ * bench's), and prints ms per call.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -14,6 +15,9 @@ import { keptGatherV2 } from './gather-v2.js';
 import { keptSlice } from './slice.js';
 import { keptSum } from './sum.js';
 import { keptFusedMatMul } from './fused-mat-mul.js';
+import { keptMaxPoolGrad } from './max-pool-grad.js';
+import { keptConv2D } from './conv2d.js';
+import { keptAdd } from './add.js';
 
 /** One call plus a dataSync (forces completion). The array is not returned from tidy: tidy would walk it. */
 function callOnce(run: () => tf.Tensor): void {
@@ -88,6 +92,25 @@ async function main(): Promise<void> {
     { a: feats, b: column }, { transposeA: true, transposeB: false });
   both('_FusedMatMul [1,32,123040] . [1,123040,1] (Dense logits)', tf._FusedMatMul, keptFusedMatMul.get(), { a: tf.reshape(feats, [1, 32, 123040]), b: w }, { transposeA: false, transposeB: false, activation: 'linear' });
   tf.dispose([act, feats, column, w, table, tokenIds]);
+
+  // At the image CNN bench's sizes (bench/image-cnn: batch 64, 28x28x1). wasm's Conv2D and matMul here reuse one
+  // filter / weights buffer, which XNNPACK packs once: in training both are new at every step.
+  const image = tf.randomNormal([64, 28, 28, 1]);
+  const filter = tf.randomNormal([3, 3, 1, 32]);
+  const conv = tf.randomNormal([64, 28, 28, 32]);
+  const pooled = tf.maxPool(conv as tf.Tensor4D, 2, 2, 'valid');
+  const bias = tf.randomNormal([32]);
+  const hidden = tf.randomNormal([64, 3136]);
+  const dense = tf.randomNormal([3136, 128]);
+  both('Conv2D x[64,28,28,1] f[3,3,1,32] same (first layer)', tf.Conv2D, keptConv2D.get(), { x: image, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 });
+  both('MaxPoolGrad x[64,28,28,32] 2x2 stride 2', tf.MaxPoolGrad, keptMaxPoolGrad.get(), { dy: pooled, input: conv, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' });
+  both('Add [64,28,28,32] + [32] (bias)', tf.Add, keptAdd.get(), { a: conv, b: bias }, {});
+  timeKernel('BatchMatMul [64,3136] . [3136,128], new weights per call (Polymodal)', () => tf.tidy(() => tf.matMul(hidden, tf.add(dense, 0))));
+  timeKernel("BatchMatMul [64,3136] . [3136,128], new weights per call (wasm's own)", () => tf.tidy(() => {
+    const weights = tf.add(dense, 0);
+    return tf.engine().makeTensorFromTensorInfo(keptBatchMatMul.get()!.kernelFunc({ inputs: { a: hidden, b: weights }, attrs: { transposeA: false, transposeB: false }, backend }) as tf.TensorInfo);
+  }));
+  tf.dispose([image, filter, conv, pooled, bias, hidden, dense]);
 }
 
 await main();

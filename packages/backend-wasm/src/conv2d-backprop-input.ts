@@ -9,13 +9,13 @@
  * This is a transposed convolution: dy is zero-upsampled by the stride (a pad on a
  * [B, OH, 1, OW, 1, CO] view), padded by (K-1) - pad (cropped where that is negative), and
  * correlated (XNNPACK conv2d, stride 1) with the spatially flipped filter transposed to
- * [KH, KW, CO, CI]. NCHW is handled by transposing dy in and dx out.
+ * [KH, KW, CO, CI] (built in one pass over the heap). NCHW is handled by transposing dy in and dx out.
  *
  * Anything else (non-float32 data, a dilations attribute > 1, a backend without the needed ops) goes
  * to the kernel that was registered before this one (wasm's own), kept by registerWasmTrainingKernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KeptKernel, type KernelArgs } from './kept-kernel.js';
+import { isWasmHeapBackend, KeptKernel, type KernelArgs } from './kept-kernel.js';
 import { asTensor, cropForExplicitPad, pair, spreadByStride } from './utils.js';
 
 /** The kernel this one replaced (wasm's own Conv2DBackpropInput), used for cases not handled here. */
@@ -27,6 +27,28 @@ function handles(dyInfo: tf.TensorInfo, filterInfo: tf.TensorInfo, attrs: tf.Nam
   if (dyInfo.shape.length !== 4 || filterInfo.shape.length !== 4) return false;
   const [dh, dw] = pair((attrs as { dilations?: number | [number, number] }).dilations);
   return dh === 1 && dw === 1;
+}
+
+/**
+ * The filter [KH, KW, CI, CO] flipped spatially and transposed to [KH, KW, CO, CI], in one pass over the heap
+ * (wasm's Reverse then Transpose took ~1.2 ms CPU for 3x3x32x64). Call inside a tidy.
+ */
+function flippedFilter(filterInfo: tf.TensorInfo, backend: unknown): tf.Tensor4D {
+  const [kh, kw, ci, co] = filterInfo.shape as [number, number, number, number];
+  if (!isWasmHeapBackend(backend)) {
+    return tf.transpose(tf.reverse(asTensor<tf.Rank.R4>(filterInfo), [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  }
+  const out = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([kh, kw, co, ci], 'float32')) as tf.Tensor4D;
+  const src = backend.typedArrayFromHeap(filterInfo) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let y = 0; y < kh; y++) {
+    for (let x = 0; x < kw; x++) {
+      const from = ((kh - 1 - y) * kw + (kw - 1 - x)) * ci * co;
+      const to = (y * kw + x) * co * ci;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) dst[to + o * ci + i] = src[from + i * co + o];
+    }
+  }
+  return out;
 }
 
 export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
@@ -62,8 +84,7 @@ export function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
     const bottom = h + kh - 1 - top - oh * sh;
     const right = w + kw - 1 - left - ow * sw;
     const { tensor, pad: explicitPad } = cropForExplicitPad(dy, top, bottom, left, right);
-    const filter = asTensor<tf.Rank.R4>(filterInfo);
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [KH, KW, CO, CI]
+    const flipped = flippedFilter(filterInfo, args.backend); // [KH, KW, CO, CI]
     const dx = tf.conv2d(tensor, flipped, 1, explicitPad, 'NHWC'); // [B, H, W, CI]
     return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   });

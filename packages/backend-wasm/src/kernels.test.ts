@@ -24,7 +24,7 @@ const EXPECTED = [
 ];
 
 /** Kernels wasm has, replaced by faster ones that keep wasm's config as fallback / callee. */
-const REPLACED = ['BatchMatMul', 'Cast', 'Conv2DBackpropInput', 'GatherV2', 'Identity', 'Slice', 'SplitV', 'Sum', '_FusedMatMul'];
+const REPLACED = ['Add', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'GatherV2', 'Identity', 'MaxPoolGrad', 'Slice', 'SplitV', 'Sum', '_FusedMatMul'];
 
 let firstRegistration: string[] = [];
 const missingBefore: string[] = [];
@@ -33,7 +33,7 @@ const originals: Record<string, tf.KernelConfig | undefined> = {};
 before(async () => {
   await import('@tensorflow/tfjs-backend-wasm');
   for (const name of EXPECTED) if (tf.getKernel(name, 'wasm') == null) missingBefore.push(name);
-  for (const name of REPLACED) originals[name] = tf.getKernel(name, 'wasm');
+  for (const name of [...REPLACED, 'MaxPool']) originals[name] = tf.getKernel(name, 'wasm');
   firstRegistration = await setUpWasm();
 });
 
@@ -89,8 +89,8 @@ describe('registerWasmTrainingKernels', () => {
     assert.equal(keptBatchMatMul.get(), originals.BatchMatMul);
     assert.equal(bmm?.setupFunc, originals.BatchMatMul?.setupFunc);
     // Kernels the wasm backend has natively and that are not replaced stay untouched.
-    assert.notEqual(tf.getKernel('Conv2D', 'wasm'), undefined);
-    assert.notEqual(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, undefined);
+    assert.equal(tf.getKernel('MaxPool', 'wasm')?.kernelFunc, originals.MaxPool?.kernelFunc);
+    assert.notEqual(tf.getKernel('MaxPool', 'wasm')?.kernelFunc, undefined);
     assert.equal(tf.getKernel('Conv2D', 'cpu')?.backendName, 'cpu');
   });
 });
@@ -112,6 +112,11 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     { x: [3, 40, 40, 2], f: [3, 3, 2, 4], s: 1, pad: 'valid' },
     { x: [5, 41, 40, 2], f: [3, 3, 2, 3], s: 1, pad: 'same' },
     { x: [9, 45, 44, 1], f: [5, 3, 1, 2], s: 2, pad: 'same' },
+    // The SIMD kernel's vector paths: blocks of 16 output channels (plus a remainder), input channels in pairs (plus an odd one).
+    { x: [2, 9, 9, 5], f: [3, 3, 5, 20], s: 1, pad: 'same' },
+    { x: [3, 8, 7, 4], f: [3, 3, 4, 32], s: 2, pad: 'valid' },
+    { x: [2, 6, 6, 1], f: [3, 3, 1, 16], s: 1, pad: 'same' },
+    { x: [2, 7, 9, 3], f: [2, 3, 3, 17], s: 2, pad: 'same' },
   ];
   for (const [i, c] of cases.entries()) {
     it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${JSON.stringify(c.pad)} ${c.fmt ?? 'NHWC'}`, async () => {

@@ -18,8 +18,10 @@
  *                           fallback: wasm's kernel (non-float32, dilations > 1)
  *   - BatchMatMul           one-column / one-row products on Polymodal's SIMD kernels (simd/,
  *                           vector-products.ts: 7.7 -> 2 ms for a Dense kernel gradient); otherwise an
- *                           operand transposed explicitly before wasm's untransposed GEMM when
- *                           transposeA / transposeB is set and it pays; weights guard (below)
+ *                           operand transposed explicitly when transposeA / transposeB is set and it
+ *                           pays, then unbatched products whose b is new on Polymodal's SIMD GEMM
+ *                           (gemm-product.ts: XNNPACK packs b first; x [64, 3136] . W [3136, 128]
+ *                           ~6 -> ~1.8 ms CPU), the rest on wasm's GEMM; weights guard (below)
  *   - _FusedMatMul          one-column products without activation on the SIMD kernels (5 -> 1.5 ms);
  *                           weights guard
  *   - Identity, Cast        to the same dtype: share the input's buffer instead of copying it
@@ -29,6 +31,17 @@
  *                           Embedding lookup of 3,200 tokens, ~20 ms per batch selected by model.fit)
  *   - Sum                   over leading axes as one XNNPACK average pooling (23 -> 1.5 ms for a conv
  *                           bias gradient)
+ *   - MaxPoolGrad           each window's argmax found once, on the SIMD kernels (~33 -> ~1.5 ms CPU
+ *                           for x [64, 28, 28, 32], 2x2 stride 2)
+ *   - Conv2D                first layers on images (1-4 input channels, output channels a multiple of
+ *                           16) on the SIMD kernels, filter read in place (conv2d.ts: ~3 -> ~1.3 ms CPU
+ *                           for x [64, 28, 28, 1], 3x3x1x32; ~8.3 -> ~6.8 ms for the seed model's); 3x3
+ *                           stride-1 layers by Winograd F(2x2, 3x3) (~16 -> ~9.7 ms CPU for x [64, 14, 14,
+ *                           32], 3x3x32x64, and as much for the Conv2DBackpropInput built on it)
+ *   - Add                   a bias vector along the last axis on the SIMD kernels (add.ts: ~1.2 ->
+ *                           ~0.5 ms CPU for [64, 28, 28, 32] + [32])
+ * Figures marked CPU: process CPU time per call on this project's loaded 2-core machine (load 3-20), fresh
+ * operands per call as in training; compare them with each other, not with the older wall-clock ones.
  * The weights guard (xnn-weights-guard.ts) gives wasm's matMul a fresh copy of b when b's buffer was
  * packed by XNNPACK under another shape, which wasm's operator cache (keyed by buffer id) would reuse.
  *
@@ -48,6 +61,9 @@ import { cast, identity, keptCast, keptIdentity } from './identity.js';
 import { keptSlice, keptSplitV, slice, splitV } from './slice.js';
 import { keptSum, sum } from './sum.js';
 import { fusedMatMul, keptFusedMatMul } from './fused-mat-mul.js';
+import { keptMaxPoolGrad, maxPoolGrad } from './max-pool-grad.js';
+import { conv2d, keptConv2D } from './conv2d.js';
+import { add, keptAdd } from './add.js';
 import type { KeptKernel } from './kept-kernel.js';
 
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
@@ -73,6 +89,9 @@ export const wasmReplacedKernels: readonly KernelReplacement[] = [
   { kernelFunc: gatherV2, kept: keptGatherV2 },
   { kernelFunc: sum, kept: keptSum },
   { kernelFunc: fusedMatMul, kept: keptFusedMatMul },
+  { kernelFunc: maxPoolGrad, kept: keptMaxPoolGrad },
+  { kernelFunc: conv2d, kept: keptConv2D },
+  { kernelFunc: add, kept: keptAdd },
 ];
 
 /**

@@ -1,57 +1,23 @@
 #!/usr/bin/env node
 /**
- * Compiles assembly/simd-kernels.ts (AssemblyScript) into the wasm module that this package's kernels
- * instantiate on the tfjs wasm backend's memory, and writes it, base64, into src/simd/module-bytes.ts
+ * Compiles assembly/simd-kernels.ts (AssemblyScript; it re-exports the kernels of the files beside it)
+ * into the wasm module that this package's kernels instantiate on the tfjs wasm backend's memory, and writes it, base64, into src/simd/module-bytes.ts
  * (paths relative to packages/backend-wasm). The module must import that memory and own nothing in it:
  * no data segments, no globals, no other imports (checked here). From packages/backend-wasm:
  *   node tools/build-simd-kernels.mjs           write module-bytes.ts (npm run build:simd)
  *   node tools/build-simd-kernels.mjs --print   print the base64 only (the test compares it)
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { compileAssemblyScriptModule } from '../../../tools/assemblyscript-module.mjs';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(packageRoot, 'assembly/simd-kernels.ts');
 const target = join(packageRoot, 'src/simd/module-bytes.ts');
 
 export function compileSimdKernels() {
-  const asc = join(dirname(createRequire(import.meta.url).resolve('assemblyscript/package.json')), 'bin/asc.js');
-  const dir = mkdtempSync(join(tmpdir(), 'polymodal-asc-'));
-  try {
-    const out = join(dir, 'simd-kernels.wasm');
-    execFileSync(process.execPath, [asc, source, '--outFile', out, '-O3', '--runtime', 'stub', '--importMemory',
-      '--noAssert', '--use', 'abort=', '--enable', 'simd'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const bytes = readFileSync(out);
-    const module = new WebAssembly.Module(bytes);
-    const imports = WebAssembly.Module.imports(module);
-    if (imports.length !== 1 || imports[0].kind !== 'memory') throw new Error(`unexpected imports: ${JSON.stringify(imports)}`);
-    if (WebAssembly.Module.exports(module).some((e) => e.kind === 'global')) throw new Error('the module must export no globals');
-    if (hasSection(bytes, 11)) throw new Error('the module must have no data segments');
-    return bytes.toString('base64');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Whether the wasm binary has a section of this id (11: data). */
-function hasSection(bytes, id) {
-  let p = 8;
-  while (p < bytes.length) {
-    const sectionId = bytes[p++];
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[p++];
-      size |= (b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-    }
-    if (sectionId === id) return true;
-    p += size;
-  }
-  return false;
+  return compileAssemblyScriptModule(source);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -10,7 +10,7 @@ export { closestMatch, didYouMean } from './util/did-you-mean.js';
 
 // Plugin contracts
 export type {
-  BuildContext, EncoderDefinition, EncoderOutput, FeatureArrays, FeatureKind, FeatureSpec, FusionDefinition,
+  BuildContext, EncoderDefinition, EncoderOutput, FeatureArrays, FeatureKind, FeatureSpec, FusionDefinition, FusionOutput,
   InputSpec, InvalidValue, JsonSchema, JsonValue, PolymodalPlugin, Preprocessor, RawValue, Row,
   SerializableLayerClass, TransformContext,
 } from './plugin/contracts.js';
@@ -30,7 +30,7 @@ export { manifestSchema, mergedManifestSchema } from './manifest/schema.js';
 export { selectBackend, type BackendInfo } from './backend/select-backend.js';
 export { fileSystemHandler, registerFileRouterIfMissing } from './backend/fs-io-handler.js';
 export {
-  acceleratedRoutines, registerAcceleratedRoutines, type AcceleratedRoutines, type RecurrentProductRoutine,
+  acceleratedRoutines, registerAcceleratedRoutines, type AcceleratedRoutines, type RecurrentProductRoutine, type FusedLstmRoutine,
 } from './backend/accelerated-routines.js';
 
 // Data
@@ -55,7 +55,8 @@ export { checkOutputFile, chooseOutputFolder } from './artifacts/output-target.j
 export { isPolymodalFolder } from './artifacts/folder-owner.js';
 export { evaluate, type EvaluateOptions, type EvaluateResult } from './api/evaluate.js';
 export { predict, type PredictOptions, type PredictResult, type Prediction } from './api/predict.js';
-export { loadPredictor, isRowError, type Predictor, type PredictorResult, type RowError, type LoadPredictorOptions, type PredictorColumn, type PredictorColumnType, type PredictorRow, type PredictorCell } from './api/predictor.js';
+export type { Reliance } from './api/prediction-details.js';
+export { loadPredictor, isRowError, type Predictor, type PredictRowsOptions, type PredictorResult, type RowError, type LoadPredictorOptions, type PredictorColumn, type PredictorColumnType, type PredictorRow, type PredictorCell } from './api/predictor.js';
 export { inspect, type InspectOptions } from './api/inspect.js';
 export { validate } from './api/validate.js';
 export { manifestSchemaFor, type ManifestSchema } from './api/manifest-schema.js';
@@ -71,6 +72,7 @@ export type { SkippedRows, SkippedRow } from './pipeline/skipped-rows.js';
 // Complete-or-absent output, for packages that add files to model folders (e.g. @polymodal/report)
 export { stagingDirectory, commitDirectory, discardStaging, type CommitOptions } from './artifacts/commit-directory.js';
 export { writeFileAtomic, writeJsonAtomic } from './util/atomic-write.js';
+export { isProcessAlive } from './util/process-alive.js';
 
 // Shared layers and building blocks for plugin authors (the test kits are on `@polymodal/core/testing`)
 export * from './layers/index.js';

@@ -161,3 +161,19 @@ test('options that cannot make features are configuration errors naming the inpu
     assert.throws(() => new AudioPreprocessor(audioSpec(dir, { ...SMALL, winLength: 400 }), '2d'), /\/inputs\/clip\/options: winLength \(400\) must not exceed nFft \(256\)/);
     assert.throws(() => new AudioPreprocessor(audioSpec(dir, { ...SMALL, fMax: 6000 }), '2d'), /fMax \(6000\) must satisfy/);
   }));
+
+test('isMissing: an empty cell always; a file that does not exist only with missing: "absent"; a corrupt file never', () =>
+  withClips(async (dir) => {
+    writeFileSync(join(dir, 'corrupt.wav'), 'not a wav');
+    const strict = new AudioPreprocessor(audioSpec(dir, SMALL), '2d');
+    const lenient = new AudioPreprocessor(audioSpec(dir, { ...SMALL, missing: 'absent' }), '2d');
+    for (const p of [strict, lenient]) {
+      assert.equal(p.isMissing(row(null)), true);
+      assert.equal(p.isMissing(row('')), true);
+      assert.equal(p.isMissing(row('low.wav')), false);
+      assert.equal(p.isMissing(row('corrupt.wav')), false);
+    }
+    assert.equal(strict.isMissing(row('gone.wav')), false);
+    assert.ok(strict.check(row('gone.wav')));
+    assert.equal(lenient.isMissing(row('gone.wav')), true);
+  }));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cell, PolymodalError, type FeatureArrays, type FeatureSpec, type InputSpec, type InvalidValue, type Preprocessor, type Row, type TransformContext } from '@polymodal/core';
 import { AudioCache } from './audio-cache.js';
@@ -93,6 +94,18 @@ export class AudioPreprocessor implements Preprocessor<AudioState> {
     if (!path) return { column: this.column, problem: 'no audio file (the cell is empty)' };
     const result = audioFileProblem(path, this.options.channels);
     return 'problem' in result ? { column: this.column, problem: result.problem } : undefined;
+  }
+
+  /** An empty cell; with `missing: "absent"`, also a path to a file that does not exist (a corrupt one is `check`'s). */
+  isMissing(row: Row): boolean {
+    if (cell(row, this.column) === null) return true;
+    if (this.options.missing !== 'absent') return false;
+    try {
+      const path = this.pathOf(row);
+      return path !== undefined && !existsSync(path);
+    } catch {
+      return false; // a path outside the data root: check() reports it
+    }
   }
 
   async fit(rows: readonly Row[]): Promise<void> {

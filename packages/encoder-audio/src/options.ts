@@ -56,6 +56,8 @@ export interface AudioPreprocessingOptions {
   cache: boolean;
   cacheDir?: string;
   augment?: AudioAugmentOptions;
+  /** `absent`: for an optional input, a file that does not exist counts as missing (default `error`). */
+  missing?: 'error' | 'absent';
 }
 
 export interface ConvBlock {
@@ -137,6 +139,7 @@ export const preprocessingProperties: Record<string, JsonSchema> = {
   cache: { type: 'boolean', default: false, description: 'Keep decoded and resampled audio (and features when not augmenting) on disk, keyed by file content and options.' },
   cacheDir: { type: 'string', description: 'Cache folder, relative to the data file\'s folder (default .polymodal-cache/audio).' },
   augment: augmentSchema,
+  missing: { enum: ['error', 'absent'], description: '"absent" (optional inputs only): a file that does not exist counts as a missing clip, like an empty cell; a corrupt file stays an error. Default "error".' },
 };
 
 export const BLOCK_DEFAULTS: Omit<ConvBlock, 'filters' | 'kernelSize'> = {

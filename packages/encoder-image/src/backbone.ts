@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { didYouMean, fileSystemHandler, PolymodalError } from '@polymodal/core';
+import { didYouMean, fileSystemHandler, isPolymodalError, PolymodalError } from '@polymodal/core';
+import { BACKBONE_NAMES, isBackboneName, loadKerasModel, loadNamedBackbone } from '@polymodal/keras';
 
 /** The folder holding model.json for a path that names either. */
 export function modelFolder(path: string, baseDir: string): string {
@@ -9,19 +10,54 @@ export function modelFolder(path: string, baseDir: string): string {
   return existsSync(absolute) && statSync(absolute).isDirectory() ? absolute : basename(absolute).endsWith('.json') ? dirname(absolute) : absolute;
 }
 
-/** Loads a tfjs LayersModel saved as model.json + weights (Polymodal's or tfjs's layout) from a local folder. */
-export async function loadBackbone(path: string, baseDir: string, inputName: string): Promise<tf.LayersModel> {
+/** A loaded backbone, and the layer to cut after when options.layer is not given (named backbones set one). */
+export interface LoadedBackbone {
+  model: tf.LayersModel;
+  defaultLayer?: string;
+}
+
+const KERAS_FILE = /\.(keras|h5|hdf5)$/i;
+
+/**
+ * The backbone options.model names: a Keras 3 `.keras` or legacy `.h5` file, a tfjs LayersModel (model.json or
+ * its folder), all relative to `baseDir`, or a named backbone (downloaded once into the cache). `inputShape` (the
+ * images' [height, width, channels]) fills in a Keras model's unknown input dimensions.
+ */
+export async function loadBackbone(path: string, baseDir: string, inputName: string, inputShape?: [number, number, number]): Promise<LoadedBackbone> {
+  const absolute = resolve(baseDir, path);
+  if (namedBackbone(path, baseDir)) {
+    const { model, entry } = await withInputName(inputName, () => loadNamedBackbone(path, { inputShape: inputShape ?? [224, 224, 3] }));
+    return { model, defaultLayer: entry.defaultLayer };
+  }
+  if (KERAS_FILE.test(path)) {
+    return { model: await withInputName(inputName, () => loadKerasModel(absolute, { inputShape })) };
+  }
   const folder = modelFolder(path, baseDir);
   if (!existsSync(resolve(folder, 'model.json'))) {
     throw new PolymodalError(`input "${inputName}": no model.json at ${folder}`, {
-      hint: 'options.model is a tfjs LayersModel (model.json and its weight files), relative to the data file\'s folder.',
+      hint: `options.model is a Keras .keras or .h5 file, a tfjs LayersModel (model.json and its weight files), relative to the manifest, or a named backbone (${BACKBONE_NAMES.join(', ')}).`,
       exitCode: 2,
     });
   }
   try {
-    return await tf.loadLayersModel(fileSystemHandler(folder));
+    return { model: await tf.loadLayersModel(fileSystemHandler(folder)) };
   } catch (error) {
     throw new PolymodalError(`input "${inputName}": cannot load the backbone ${folder}/model.json (${(error as Error).message})`, { cause: error, exitCode: 2 });
+  }
+}
+
+/** The registered backbone options.model names (a file of that name, if there is one, wins), else undefined. */
+export function namedBackbone(path: string, baseDir: string): string | undefined {
+  return isBackboneName(path) && !existsSync(resolve(baseDir, path)) ? path : undefined;
+}
+
+/** Prefixes a PolymodalError's message with the input's name (keeping its hint and exit code). */
+async function withInputName<T>(inputName: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!isPolymodalError(error)) throw error;
+    throw new PolymodalError(`input "${inputName}": options.model: ${error.message}`, { ...error.details, cause: error });
   }
 }
 

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { PolymodalError } from '@polymodal/core';
 import type { Fit, Interpolation } from './options.js';
+import { decodePlainPng } from './png-fast-path.js';
 
 /** What decoding depends on; everything else (rescale, normalization, augmentation) is applied afterwards. */
 export interface DecodeOptions {
@@ -43,6 +44,9 @@ export function convertChannels(data: Uint8Array, pixels: number, from: number, 
  */
 export async function decodeImage(bytes: Buffer, options: DecodeOptions, label: string): Promise<Uint8Array> {
   const [height, width] = options.size;
+  // Small PNGs already at the size need no processing: sharp's fixed cost per call would dominate serving them.
+  const plain = decodePlainPng(bytes, options.size, options.channels);
+  if (plain) return plain;
   try {
     let pipeline = sharp(bytes, { failOn: 'warning', pages: 1 })
       .rotate()

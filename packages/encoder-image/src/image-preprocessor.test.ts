@@ -178,3 +178,20 @@ test('image paths that leave the data root (.., absolute, symlinks) are refused 
     const wider = new ImagePreprocessor({ ...spec, dataRoot: dir });
     assert.equal(wider.check(row('../img/red.png')), undefined, 'data.root may be a folder above the data file');
   }));
+
+test('isMissing: an empty cell always; a file that does not exist only with missing: "absent"; a corrupt file never', () =>
+  withImages(async (dir) => {
+    writeFileSync(join(dir, 'img', 'corrupt.png'), 'not a png');
+    const strict = new ImagePreprocessor(imageSpec(dir, { size: [2, 2] }));
+    const lenient = new ImagePreprocessor(imageSpec(dir, { size: [2, 2], missing: 'absent' }));
+    for (const p of [strict, lenient]) {
+      assert.equal(p.isMissing(row(null)), true);
+      assert.equal(p.isMissing(row('  ')), true);
+      assert.equal(p.isMissing(row('img/red.png')), false);
+      assert.equal(p.isMissing(row('img/corrupt.png')), false);
+      assert.equal(p.isMissing(row('../outside.png')), false, 'a path outside the root is check()\'s problem');
+    }
+    assert.equal(strict.isMissing(row('img/gone.png')), false);
+    assert.match(strict.check(row('img/gone.png'))?.problem ?? '', /no such file|does not exist|missing/i);
+    assert.equal(lenient.isMissing(row('img/gone.png')), true);
+  }));

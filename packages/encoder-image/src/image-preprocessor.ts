@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { cell, PolymodalError, type FeatureArrays, type FeatureSpec, type InputSpec, type InvalidValue, type Preprocessor, type Row, type TransformContext } from '@polymodal/core';
@@ -64,6 +65,18 @@ export class ImagePreprocessor implements Preprocessor<ImageState> {
     if (!source) return { column: this.column, problem: 'no image (the cell is empty)' };
     const problem = sourceProblem(source);
     return problem ? { column: this.column, problem } : undefined;
+  }
+
+  /** An empty cell; with `missing: "absent"`, also a path to a file that does not exist (a corrupt one is `check`'s). */
+  isMissing(row: Row): boolean {
+    if (cell(row, this.column) === null) return true;
+    if (this.input.options.missing !== 'absent') return false;
+    try {
+      const source = this.sourceOf(row);
+      return source?.kind === 'file' && !existsSync(source.path);
+    } catch {
+      return false; // a path outside the data root: check() reports it
+    }
   }
 
   fit(): void {

@@ -44,6 +44,8 @@ export interface ImagePreprocessingOptions {
   /** Images decoded at once. */
   concurrency?: number;
   cache: boolean;
+  /** `absent`: for an optional input, a file that does not exist counts as missing (default `error`). */
+  missing?: 'error' | 'absent';
   /** Where cached pixels go (relative to the data file's folder); default `.polymodal-cache/images`. */
   cacheDir?: string;
   augment?: AugmentOptions;
@@ -71,7 +73,7 @@ export interface CnnOptions extends ImagePreprocessingOptions {
 }
 
 export interface PretrainedOptions extends ImagePreprocessingOptions {
-  /** A tfjs LayersModel: its model.json (or the folder holding it), relative to the data file's folder. */
+  /** A Keras 3 .keras or legacy .h5 file, a tfjs LayersModel (model.json or its folder), relative to the manifest, or a named backbone (mobilenet_v2, vgg16, resnet50). */
   model: string;
   /** Cut the backbone after this layer (default: its last layer with a 4-D output, i.e. before the classifier). */
   layer?: string;
@@ -128,6 +130,7 @@ export const preprocessingProperties: Record<string, JsonSchema> = {
   root: { type: 'string', description: 'Folder (relative to the data file\'s folder) that relative image paths resolve from.' },
   concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Images decoded at once (default: the number of cores).' },
   cache: { type: 'boolean', default: false, description: 'Keep decoded pixels on disk, keyed by file content and decoding options.' },
+  missing: { enum: ['error', 'absent'], description: '"absent" (optional inputs only): a file that does not exist counts as a missing image, like an empty cell; a corrupt file stays an error. Default "error".' },
   cacheDir: { type: 'string', description: 'Cache folder, relative to the data file\'s folder (default .polymodal-cache/images).' },
   augment: augmentSchema,
 };
@@ -181,7 +184,7 @@ export const pretrainedOptionsSchema: JsonSchema = {
   required: ['model'],
   properties: {
     ...preprocessingProperties,
-    model: { type: 'string', description: 'A tfjs LayersModel (model.json or its folder), relative to the manifest.' },
+    model: { type: 'string', minLength: 1, description: 'A Keras .keras or .h5 file, a tfjs LayersModel (model.json or its folder), relative to the manifest, or a named backbone: mobilenet_v2, vgg16, resnet50 (downloaded once into POLYMODAL_CACHE).' },
     layer: { type: 'string', description: 'Cut after this layer (default: the last layer with a 4-D output).' },
     trainableFrom: { type: 'string', description: 'Fine-tune from this backbone layer on (default: frozen backbone).' },
     ...headProperties,

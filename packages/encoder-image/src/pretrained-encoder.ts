@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { PolymodalError, type EncoderDefinition, type EncoderOutput, type InputSpec } from '@polymodal/core';
-import { cutBackbone, loadBackbone } from './backbone.js';
+import { cutBackbone, loadBackbone, namedBackbone } from './backbone.js';
 import { featureHead } from './head.js';
 import { ImagePreprocessor, type ImageState } from './image-preprocessor.js';
 import { pretrainedOptionsSchema, type PretrainedOptions } from './options.js';
@@ -8,6 +8,8 @@ import { pretrainedOptionsSchema, type PretrainedOptions } from './options.js';
 /** Image preprocessing plus the backbone, loaded when fitting (loading is asynchronous; `build` is not). */
 export class BackbonePreprocessor extends ImagePreprocessor {
   backbone: tf.LayersModel | undefined;
+  /** The layer to cut after when options.layer is not given (a named backbone's default). */
+  defaultLayer: string | undefined;
 
   constructor(private readonly spec: InputSpec<PretrainedOptions>, state?: ImageState) {
     super(spec, state);
@@ -15,9 +17,17 @@ export class BackbonePreprocessor extends ImagePreprocessor {
 
   override async fit(): Promise<void> {
     if (this.backbone) return;
-    const model = await loadBackbone(this.spec.options.model, this.spec.manifestDir, this.spec.name);
-    const [, h, w, c] = model.inputs[0].shape;
     const [want] = this.features();
+    const { options, name } = this.spec;
+    const named = namedBackbone(options.model, this.spec.manifestDir);
+    if (named && (Math.abs(options.rescale - 1 / 255) > 1e-12 || options.normalize !== 'none')) {
+      throw new PolymodalError(`input "${name}": the backbone "${named}" brings its own preprocessing, so options.rescale must stay 1/255 and options.normalize "none"`, {
+        hint: 'Remove options.rescale and options.normalize: the backbone\'s first layer turns [0, 1] pixels into what its weights expect.',
+        exitCode: 2,
+      });
+    }
+    const { model, defaultLayer } = await loadBackbone(options.model, this.spec.manifestDir, name, want.shape as [number, number, number]);
+    const [, h, w, c] = model.inputs[0].shape;
     const expected = [h, w, c];
     if (model.inputs.length !== 1 || model.inputs[0].shape.length !== 4 || expected.some((d, i) => d !== null && d !== want.shape[i])) {
       model.dispose();
@@ -27,12 +37,13 @@ export class BackbonePreprocessor extends ImagePreprocessor {
       });
     }
     this.backbone = model;
+    this.defaultLayer = defaultLayer;
   }
 }
 
 export const imagePretrainedEncoder: EncoderDefinition<PretrainedOptions, ImageState, BackbonePreprocessor> = {
   type: 'image/pretrained',
-  description: 'A local tfjs LayersModel backbone, cut at a feature layer, frozen or fine-tuned from a layer on, then pooling and dense layers',
+  description: 'A pretrained backbone (Keras .keras/.h5, tfjs LayersModel, or a named one such as mobilenet_v2), cut at a feature layer, frozen or fine-tuned from a layer on, then pooling and dense layers',
   optionsSchema: pretrainedOptionsSchema,
   columns: { min: 1, max: 1 },
   produces: ['vector'],
@@ -41,7 +52,8 @@ export const imagePretrainedEncoder: EncoderDefinition<PretrainedOptions, ImageS
   build(inputs, input, preprocessor, ctx): EncoderOutput {
     const backbone = preprocessor.backbone;
     if (!backbone) throw new Error(`image/pretrained input "${input.name}": build before fit (the backbone is loaded by fit)`);
-    const sub = cutBackbone(backbone, input.options, ctx.layerName('backbone'), input.name);
+    const cut = { layer: input.options.layer ?? preprocessor.defaultLayer, trainableFrom: input.options.trainableFrom };
+    const sub = cutBackbone(backbone, cut, ctx.layerName('backbone'), input.name);
     const features = sub.apply(inputs.image) as tf.SymbolicTensor;
     return { tensor: featureHead(features, input.options, ctx), kind: 'vector' };
   },

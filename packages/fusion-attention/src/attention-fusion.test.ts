@@ -15,7 +15,7 @@ function build(o: AttentionFusionOptions, prefix: string) {
   const ctx: BuildContext = { tf, layerName: (s) => `${prefix}_${s}` };
   const tabular = tf.input({ shape: [5], name: `${prefix}_tabular` });
   const text = tf.input({ shape: [7, 3], name: `${prefix}_text` });
-  const fused = attentionFusion.build({ tabular: { tensor: tabular, kind: 'vector' }, text: { tensor: text, kind: 'sequence' } }, o, ctx);
+  const fused = attentionFusion.build({ tabular: { tensor: tabular, kind: 'vector' }, text: { tensor: text, kind: 'sequence' } }, o, ctx).tensor;
   const output = tf.layers.dense({ units: 1, activation: 'sigmoid', name: `${prefix}_out` }).apply(fused) as tf.SymbolicTensor;
   return { fused, model: tf.model({ inputs: [tabular, text], outputs: output }) };
 }
@@ -53,4 +53,60 @@ test('trains on wasm and survives a save/load round trip with the same predictio
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a missing modality gets exactly zero attention, stays out of the pooling, and the reliance says so', async () => {
+  await tf.setBackend('cpu');
+  const ctx: BuildContext = { tf, layerName: (s) => `mask_${s}` };
+  const tabular = tf.input({ shape: [5], name: 'mask_tabular' });
+  const text = tf.input({ shape: [3, 4], name: 'mask_text' });
+  const textPresent = tf.input({ shape: [1], name: 'mask_text__present' });
+  const photo = tf.input({ shape: [6], name: 'mask_photo' });
+  const photoPresent = tf.input({ shape: [1], name: 'mask_photo__present' });
+  const built = attentionFusion.build({
+    tabular: { tensor: tabular, kind: 'vector' },
+    text: { tensor: text, kind: 'sequence', present: textPresent },
+    photo: { tensor: photo, kind: 'vector', present: photoPresent },
+  }, options({ layers: 2, units: [3] }), ctx);
+  const inputs = [tabular, text, textPresent, photo, photoPresent];
+  // The reliance layer's inputs are [mask, scores of block 1, scores of block 2].
+  const scoreTensors = [1, 2].map((i) => built.reliance.attention.sourceLayer.inboundNodes[0].inputTensors[i]);
+  const model = tf.model({ inputs, outputs: [built.tensor, built.reliance.attention, ...scoreTensors] });
+  const rows = 3;
+  const random = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+  const textMask = [1, 0, 1];
+  const photoMask = [0, 1, 1];
+  const before = tf.memory().numTensors;
+  const run = (textSeed: number, photoSeed: number) => tf.tidy(() => {
+    const xs = [random([rows, 5], 1), random([rows, 3, 4], textSeed), tf.tensor2d(textMask, [rows, 1]), random([rows, 6], photoSeed), tf.tensor2d(photoMask, [rows, 1])];
+    return (model.predict(xs) as tf.Tensor[]).map((t) => t.arraySync());
+  });
+  const [fused, reliance, scores1, scores2] = run(2, 3) as [number[][], number[][], number[][][][], number[][][][]];
+  // Token order: tabular (0), text (1..3), photo (4).
+  const masked = (r: number, token: number) => (token >= 1 && token <= 3 && textMask[r] === 0) || (token === 4 && photoMask[r] === 0);
+  for (const scores of [scores1, scores2]) {
+    scores.forEach((heads, r) => heads.forEach((queries) => queries.forEach((row) => row.forEach((p, token) => {
+      if (masked(r, token)) assert.equal(p, 0, `row ${r}: masked token ${token} gets exactly zero attention`);
+    }))));
+  }
+  reliance.forEach((values, r) => {
+    if (textMask[r] === 0) assert.equal(values[1], 0);
+    if (photoMask[r] === 0) assert.equal(values[2], 0);
+    assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${r} reliance sums to 1`);
+    // Direct: mean over heads and blocks of the counted query rows' attention, summed over each modality's tokens.
+    const counted = [0, 1, 2, 3, 4].filter((t) => !masked(r, t));
+    const received = (token: number) => [scores1, scores2].reduce((sum, scores) =>
+      sum + scores[r].reduce((h, queries) => h + counted.reduce((q, i) => q + queries[i][token], 0) / counted.length, 0) / scores[r].length, 0) / 2;
+    const expected = [received(0), received(1) + received(2) + received(3), received(4)];
+    expected.forEach((value, m) => assert.ok(Math.abs(value - values[m]) < 1e-5, `row ${r}, modality ${m}: ${values[m]} vs ${value}`));
+  });
+  // Whatever the missing modality's features hold, the fused output of its rows does not change.
+  const [sameOthers] = (tf.tidy(() => {
+    const xs = [random([rows, 5], 1), random([rows, 3, 4], 2), tf.tensor2d(textMask, [rows, 1]), random([rows, 6], 99), tf.tensor2d(photoMask, [rows, 1])];
+    return (model.predict(xs) as tf.Tensor[]).map((t) => t.arraySync());
+  })) as [number[][]];
+  assert.deepEqual(sameOthers[0], fused[0], 'row 0 lacks the photo: other photo features change nothing');
+  assert.notDeepEqual(sameOthers[1], fused[1], 'row 1 has the photo: its features count');
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  model.dispose();
 });

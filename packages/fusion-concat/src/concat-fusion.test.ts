@@ -27,3 +27,28 @@ test('the mean pooling of a sequence equals its average over time', async () => 
   const y = model.predict(tf.tensor3d([[[1, 2], [3, 6]]])) as tf.Tensor;
   assert.deepEqual(y.arraySync(), [[2, 4]]);
 });
+
+test('a missing input gets a learned null embedding: the output is the same whatever its features held', async () => {
+  await tf.setBackend('cpu');
+  const a = tf.input({ shape: [3] });
+  const b = tf.input({ shape: [2, 2] });
+  const present = tf.input({ shape: [1] });
+  const out = concatFusion.build(
+    { a: { tensor: a, kind: 'vector' }, b: { tensor: b, kind: 'sequence', present } },
+    options({ units: [4] }),
+    { tf, layerName: (s) => `f4_${s}` },
+  );
+  const model = tf.model({ inputs: [a, b, present], outputs: out });
+  assert.ok(model.layers.some((l) => l.getClassName() === 'PolymodalNullEmbedding'));
+  const before = tf.memory().numTensors;
+  const predict = (bValues: number[], isPresent: number) => tf.tidy(() =>
+    (model.predict([tf.tensor2d([[1, -2, 3]]), tf.tensor3d([[[bValues[0], bValues[1]], [bValues[2], bValues[3]]]]), tf.tensor2d([[isPresent]])]) as tf.Tensor).arraySync() as number[][]);
+  // Absent: what the cell held (zeros, garbage, NaN) makes no difference.
+  const absentZeros = predict([0, 0, 0, 0], 0);
+  assert.deepEqual(predict([5, -7, 100, 3], 0), absentZeros);
+  assert.deepEqual(predict([NaN, 1, 2, 3], 0), absentZeros);
+  // Present: the features count.
+  assert.notDeepEqual(predict([5, -7, 100, 3], 1), predict([0, 0, 0, 0], 1));
+  assert.equal(tf.memory().numTensors, before, 'predicting leaks no tensor');
+  model.dispose();
+});

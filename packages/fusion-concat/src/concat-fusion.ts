@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  activationSchema, denseOptionsNeedUnits, denseStack, dropoutSchema, poolSequence, sequencePoolingSchema, unitsSchema,
-  type Activation, type EncoderOutput, type FusionDefinition, type JsonSchema, type SequencePooling,
+  activationSchema, denseOptionsNeedUnits, denseStack, dropoutSchema, poolSequence, replaceMissing, sequencePoolingSchema, unitsSchema,
+  type Activation, type BuildContext, type EncoderOutput, type FusionDefinition, type JsonSchema, type SequencePooling,
 } from '@polymodal/core';
 
 export interface ConcatOptions {
@@ -24,21 +24,26 @@ export const concatOptionsSchema: JsonSchema = {
   allOf: [denseOptionsNeedUnits(['dropout'], [])],
 };
 
-function asVector(name: string, feature: EncoderOutput, pooling: SequencePooling, layerName: (s: string) => string): tf.SymbolicTensor {
-  if (feature.kind === 'vector') return feature.tensor;
-  return poolSequence(feature.tensor, pooling, layerName(`${name}_${pooling}_pool`));
+/**
+ * The input as one vector: a sequence is pooled; an optional input's missing rows then get a learned null embedding
+ * in place of whatever their (zero-filled) features gave, so they never reach the output.
+ */
+function asVector(name: string, feature: EncoderOutput, pooling: SequencePooling, ctx: BuildContext): tf.SymbolicTensor {
+  const vector = feature.kind === 'vector' ? feature.tensor : poolSequence(feature.tensor, pooling, ctx.layerName(`${name}_${pooling}_pool`));
+  return replaceMissing({ ...feature, tensor: vector, kind: 'vector' }, ctx, name);
 }
 
 /** Concatenates every encoder's vector (pooling sequences), then optional dense layers with dropout, as in the Keras article. */
-export const concatFusion: FusionDefinition<ConcatOptions> = {
+export const concatFusion = {
   type: 'concat',
   description: 'Concatenation of encoder outputs, optionally followed by dense layers with dropout',
   optionsSchema: concatOptionsSchema,
   accepts: ['vector', 'sequence'],
+  handlesMissingInputs: true,
   build(features, options, ctx) {
     const layerName = (suffix: string) => ctx.layerName(suffix);
-    const vectors = Object.entries(features).map(([name, feature]) => asVector(name, feature, options.sequencePooling, layerName));
+    const vectors = Object.entries(features).map(([name, feature]) => asVector(name, feature, options.sequencePooling, ctx));
     const x = vectors.length === 1 ? vectors[0] : (tf.layers.concatenate({ name: ctx.layerName('concat') }).apply(vectors) as tf.SymbolicTensor);
     return denseStack(x, options, { layerName });
   },
-};
+} satisfies FusionDefinition<ConcatOptions>;

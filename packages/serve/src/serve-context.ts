@@ -26,4 +26,8 @@ export interface ServeContext {
   readonly columnNames: readonly string[];
   /** Loaded and warmed up, and not shutting down. */
   ready: boolean;
+  /** `serve --workers N`: this worker's number. */
+  readonly workerId?: number;
+  /** The text GET /metrics answers. */
+  readonly metricsText: () => Promise<string>;
 }

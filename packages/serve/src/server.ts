@@ -26,6 +26,10 @@ export interface ServeOptions {
   retryAfterSeconds?: number;
   /** Fastify's logger (pino): true, pino options or an instance. Default false. */
   logger?: FastifyServerOptions['logger'];
+  /** `serve --workers N`: this worker's number, sent as `x-polymodal-worker` on every answer and in /healthz. */
+  workerId?: number;
+  /** What GET /metrics answers (`serve --workers N`: every worker's metrics, aggregated). Default: this server's registry. */
+  metricsText?: () => Promise<string>;
 }
 
 export const SERVE_DEFAULTS = { maxBatch: 64, maxLatencyMs: 5, bodyLimit: 10 * 1024 * 1024, retryAfterSeconds: 1 } as const;
@@ -61,7 +65,10 @@ export function createServer(predictor: Predictor, options: ServeOptions = {}): 
     onBatch: (rows) => metrics.batchSize.observe(rows),
   });
   const columnNames = [...new Set([...predictor.inputs.map((c) => c.name), ...(predictor.idColumn === undefined ? [] : [predictor.idColumn])])];
-  const context: ServeContext = { predictor, batcher, metrics, limits: { maxRows, fileBytes: options.fileLimit ?? bodyLimit }, columnNames, ready: false };
+  const context: ServeContext = {
+    predictor, batcher, metrics, limits: { maxRows, fileBytes: options.fileLimit ?? bodyLimit }, columnNames, ready: false,
+    workerId: options.workerId, metricsText: options.metricsText ?? (() => metrics.registry.metrics()),
+  };
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -95,6 +102,7 @@ export function createServer(predictor: Predictor, options: ServeOptions = {}): 
   // hold the shutdown until its timeout (72 s in fastify).
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
+    if (options.workerId !== undefined) reply.header('x-polymodal-worker', String(options.workerId));
   });
   app.setErrorHandler((error, request, reply) => {
     const answer = toHttpError(error, columnNames, retryAfter);

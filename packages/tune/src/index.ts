@@ -22,3 +22,5 @@ export { bestFound } from './objectives/run-synthetic.js';
 export { parseRedisUrl, DEFAULT_QUEUE_NAME, type RedisConnection } from './queue/connection.js';
 export { queueExecutor, type QueueExecutor, type QueueExecutorOptions } from './queue/queue-executor.js';
 export { runQueueWorker, type QueueWorkerOptions } from './queue/queue-worker.js';
+export { queueFoldRunner, foldJobId, type QueueFoldRunner } from './queue/queue-folds.js';
+export { crossvalTrial, crossvalMetric, type TrialCrossval, type CrossvalTrialRequest } from './trial/crossval-trial.js';

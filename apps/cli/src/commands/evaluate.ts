@@ -12,7 +12,7 @@ export function evaluationReportPath(modelDir: string): string {
   return join(dirname(absolute), `${basename(absolute)}-evaluation.html`);
 }
 
-const usage = 'polymodal evaluate <model-dir> [--data FILE] [--backend B] [--on-invalid-row fail|skip] [--report FILE] [--overwrite] [--plots png|svg] [--allow-local-plugins] [--json]';
+const usage = 'polymodal evaluate <model-dir> [--data FILE] [--drop INPUT]... [--backend B] [--on-invalid-row fail|skip] [--report FILE] [--overwrite] [--plots png|svg] [--allow-local-plugins] [--json]';
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -21,6 +21,7 @@ export const evaluateCommand: Command = {
   async run(argv, output) {
     const { positionals, values } = parseCommandArgs(argv, {
       data: { type: 'string' },
+      drop: { type: 'string', multiple: true },
       backend: { type: 'string' },
       'on-invalid-row': { type: 'string' },
       report: { type: 'string' },
@@ -49,6 +50,7 @@ export const evaluateCommand: Command = {
       reporter: reporterFor(output, json),
       allowLocalPlugins: values['allow-local-plugins'] === true,
       metricsFile: reportPath.replace(/\.html?$/i, '') + '.json',
+      drop: (values.drop as unknown as string[] | undefined) ?? [],
     });
     const written = report
       ? await report.writeEvaluationReport(positionals[0], { evaluation: result.evaluation, generatedBy: 'polymodal evaluate' }, reportPath, { plots, sharp })
@@ -58,7 +60,8 @@ export const evaluateCommand: Command = {
       output.out(JSON.stringify({ type: 'result', ...printable, written }) + '\n');
       return 0;
     }
-    output.out(`${result.dataSource} (${result.rowsUsed}, ${result.rows} rows${result.skippedRows.count ? `, ${result.skippedRows.count} skipped` : ''})\n`);
+    const without = result.dropped.length > 0 ? `, without ${result.dropped.join(', ')}` : '';
+    output.out(`${result.dataSource} (${result.rowsUsed}, ${result.rows} rows${result.skippedRows.count ? `, ${result.skippedRows.count} skipped` : ''}${without})\n`);
     if (result.report) output.out('\n' + result.report + '\n');
     output.out(metricsTable({ value: result.metrics }) + '\n');
     for (const warning of result.warnings) output.err(`warning: ${warning}\n`);

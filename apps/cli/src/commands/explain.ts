@@ -9,7 +9,7 @@ const usage = 'polymodal explain <model-dir> [--data FILE] [--repeats N] [--seed
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'per-input contribution: the drop in each metric when one input is permuted across rows',
+  summary: 'per-input contribution: the drop in each metric when one input is permuted across rows (and, if optional, removed)',
   usage,
   async run(argv, output) {
     const { positionals, values } = parseCommandArgs(argv, {
@@ -49,10 +49,13 @@ export const explainCommand: Command = {
     output.out(`${result.dataSource} (${result.rowsUsed}, ${result.rows} rows), ${result.repeats} permutation${result.repeats === 1 ? '' : 's'} per input, seed ${result.seed}\n`);
     output.out('Drop in each metric when the input is permuted (positive: the model relies on it; 95% CI of the mean):\n\n');
     const metrics = Object.keys(result.baseline);
-    const header = ['input', 'metric', 'baseline', 'drop', '95% CI'];
+    // Optional inputs also get the drop with the input removed from every row (the model was trained without it too).
+    const anyMasked = result.inputs.some((input) => input.masked !== undefined);
+    const header = ['input', 'metric', 'baseline', 'drop', '95% CI', ...(anyMasked ? ['masked drop'] : [])];
     const rows = result.inputs.flatMap((input) => metrics.map((metric) => {
       const e = input.metrics[metric];
-      return [input.name, metric, formatNumber(result.baseline[metric]), formatNumber(e.drop), e.ci95 ? `[${formatNumber(e.ci95[0])}, ${formatNumber(e.ci95[1])}]` : '-'];
+      const masked = anyMasked ? [input.masked ? formatNumber(input.masked[metric]) : '-'] : [];
+      return [input.name, metric, formatNumber(result.baseline[metric]), formatNumber(e.drop), e.ci95 ? `[${formatNumber(e.ci95[0])}, ${formatNumber(e.ci95[1])}]` : '-', ...masked];
     }));
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const row of [header, ...rows]) output.out(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ') + '\n');

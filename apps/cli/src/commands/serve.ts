@@ -1,13 +1,14 @@
 import { loadPredictor, PolymodalError } from '@polymodal/core';
-import { choiceFlag, integerFlag, parseCommandArgs } from '../args.js';
+import { choiceFlag, integerFlag, parseCommandArgs, type ParsedArgs } from '../args.js';
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
 
 /** The server (fastify, prom-client) is its own package, loaded only here: the CLI works without it. */
 type ServeModule = typeof import('@polymodal/serve');
+type ServeOptions = import('@polymodal/serve').ServeOptions;
 
-const usage = 'polymodal serve <model-dir> [--host 127.0.0.1] [--port 8080] [--max-batch 64] [--max-latency-ms 5] [--max-queue N] [--max-rows N] '
+const usage = 'polymodal serve <model-dir> [--host 127.0.0.1] [--port 8080] [--workers N] [--max-batch 64] [--max-latency-ms 5] [--max-queue N] [--max-rows N] '
   + '[--body-limit BYTES] [--allow-paths ROOT] [--id-column COL] [--backend B] [--allow-local-plugins] [--log-level info|warn|error|silent]';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -65,6 +66,7 @@ export const serveCommand: Command = {
       backend: { type: 'string' },
       'allow-local-plugins': { type: 'boolean' },
       'log-level': { type: 'string' },
+      workers: { type: 'string' },
     }, ['model-dir'], usage);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const port = integerFlag(values, 'port', usage, 0) ?? 8080;
@@ -78,26 +80,54 @@ export const serveCommand: Command = {
       logger: { level: choiceFlag(values, 'log-level', LOG_LEVELS, usage) ?? 'info' },
     };
     const serve = await requireServeModule();
-    const predictor = await loadPredictor(positionals[0], {
-      backend: choiceFlag(values, 'backend', BACKENDS, usage),
-      allowPathsUnder: values['allow-paths'] as string | undefined,
-      idColumn: values['id-column'] as string | undefined,
-      allowLocalPlugins: values['allow-local-plugins'] === true,
-      reporter: reporterFor({ ...output, out: output.err, tty: false }, false),
-    });
+    const workers = integerFlag(values, 'workers', usage) ?? 1;
+    if (workers > 1 && !serve.isServeWorker()) {
+      // The primary (node:cluster) loads no model: it forks this command line N times and supervises them.
+      return serve.superviseWorkers({ workers, signal: context.signal, log: (line) => output.err(`polymodal serve: ${line}\n`) });
+    }
     try {
-      const { app } = serve.createServer(predictor, serveOptions);
-      if (context.signal.aborted) return 0;
-      const address = await listenOrExplain(() => app.listen({ host, port }), host, port);
-      const batch = (maxBatch ?? serve.SERVE_DEFAULTS.maxBatch) === 1 ? 'no micro-batching' : `micro-batches of up to ${maxBatch ?? serve.SERVE_DEFAULTS.maxBatch} rows`;
-      announce(output, predictor.name, address, batch);
-      await waitForAbort(context.signal);
-      // Stops accepting, answers what is in flight (queued rows included), then closes.
-      await app.close();
-      output.err('polymodal serve: stopped (every request in flight was answered)\n');
-      return 0;
+      return await serveHere(serve, positionals[0], values, serveOptions, { host, port, maxBatch }, output, context.signal);
     } finally {
-      predictor.dispose();
+      serve.leaveCluster();
     }
   },
 };
+
+/** One server in this process: the only one, or one worker of `--workers N`. */
+async function serveHere(
+  serve: ServeModule, modelDir: string, values: ParsedArgs['values'], serveOptions: ServeOptions,
+  where: { host: string; port: number; maxBatch: number | undefined }, output: Output, signal: AbortSignal,
+): Promise<number> {
+  const { host, port, maxBatch } = where;
+  const workerId = serve.serveWorkerId();
+  // A worker stops on its own signal (Ctrl-C reaches the whole process group) or when the primary asks it to drain.
+  const stopping = new AbortController();
+  if (signal.aborted) stopping.abort();
+  signal.addEventListener('abort', () => stopping.abort(), { once: true });
+  if (workerId !== undefined) void serve.drainRequested().then(() => stopping.abort());
+  const predictor = await loadPredictor(modelDir, {
+    backend: choiceFlag(values, 'backend', BACKENDS, usage),
+    allowPathsUnder: values['allow-paths'] as string | undefined,
+    idColumn: values['id-column'] as string | undefined,
+    allowLocalPlugins: values['allow-local-plugins'] === true,
+    reporter: reporterFor({ ...output, out: output.err, tty: false }, false),
+  });
+  try {
+    // A worker of `--workers N` answers /metrics with every worker's metrics, which the primary aggregates.
+    let clusterMetrics: (() => Promise<string>) | undefined;
+    const { app, context: served } = serve.createServer(predictor, { ...serveOptions, workerId, metricsText: workerId === undefined ? undefined : () => clusterMetrics!() });
+    if (workerId !== undefined) clusterMetrics = serve.clusterMetrics(served.metrics.registry);
+    if (stopping.signal.aborted) return 0;
+    const address = await listenOrExplain(() => app.listen({ host, port }), host, port);
+    const batch = (maxBatch ?? serve.SERVE_DEFAULTS.maxBatch) === 1 ? 'no micro-batching' : `micro-batches of up to ${maxBatch ?? serve.SERVE_DEFAULTS.maxBatch} rows`;
+    if (workerId === undefined) announce(output, predictor.name, address, batch);
+    else serve.reportReady(address, predictor.name);
+    await waitForAbort(stopping.signal);
+    // Stops accepting, answers what is in flight (queued rows included), then closes.
+    await app.close();
+    output.err(`polymodal serve: ${workerId === undefined ? '' : `worker ${workerId} `}stopped (every request in flight was answered)\n`);
+    return 0;
+  } finally {
+    predictor.dispose();
+  }
+}

@@ -6,12 +6,12 @@ import type { Output } from '../render/reporters.js';
 import { loadReportModule, writeTrainingReport } from '../report-writer.js';
 import { parseSetFlags, SET_OPTION } from '../set-flag.js';
 import { requireTuneModule, type TuneModule } from '../tune-loader.js';
-import type { StudyView, TrialView } from '@polymodal/tune';
+import type { SearchSection, StudyView, TrialCrossval, TrialView } from '@polymodal/tune';
 import type { Command } from './command.js';
 import { BACKENDS } from './reporter-for.js';
 
 const usage = 'polymodal tune <manifest> --trials N [--algorithm tpe|random|grid] [--parallel P] [--timeout SECONDS] [--out DIR] ' +
-  '[--objective val_loss|val_<metric>] [--direction min|max] [--space FILE] [--pruner none|median|halving] [--seed N] ' +
+  '[--objective val_loss|val_<metric>|cv_<metric>] [--cv-folds K] [--direction min|max] [--space FILE] [--pruner none|median|halving] [--seed N] ' +
   '[--backend B] [--epochs N] [--batch-size N] [--set /pointer=value]... [--queue redis://HOST:PORT [--queue-name NAME]] [--allow-local-plugins]';
 
 const DIRECTIONS = ['min', 'max'] as const;
@@ -25,16 +25,34 @@ function overridesOf(values: ParsedArgs['values']): ManifestOverrides {
   };
 }
 
-/** The objective must be something each trial reports: val_loss, val_accuracy or val_<an evaluation metric>. */
+/**
+ * The objective must be something each trial reports: val_loss, val_accuracy or val_<an evaluation metric>, or
+ * cv_<the same, but loss> (held-out folds are scored with the evaluation metrics only).
+ */
 function checkObjective(objective: string, loaded: LoadedManifest): void {
   const { manifest } = loaded.resolved;
-  const metric = objective.replace(/^val_/, '');
+  const metric = objective.replace(/^(val|cv)_/, '');
   const metrics = manifest.evaluation.metrics ?? [];
   const known = [...new Set(['loss', ...(manifest.output.task === 'regression' ? [] : ['accuracy']), ...metrics])];
+  const knownCv = known.filter((m) => m !== 'loss');
   if (objective.startsWith('val_') && known.includes(metric)) return;
+  if (objective.startsWith('cv_') && knownCv.includes(metric)) return;
   const taskMetrics = METRIC_NAMES[manifest.output.task];
-  throw usageError(`--objective ${objective}: use ${known.map((m) => `val_${m}`).join(', ')}` +
+  throw usageError(`--objective ${objective}: use ${known.map((m) => `val_${m}`).join(', ')}, or cv_<metric> (${knownCv.map((m) => `cv_${m}`).join(', ')})` +
     (taskMetrics.includes(metric) ? `, or add "${metric}" to evaluation.metrics in the manifest` : ''), usage);
+}
+
+/** The folds of a cv_<metric> objective: --cv-folds, else the search section's, else 5; stratified for classification unless the section says not. */
+function crossvalOf(objective: string, section: SearchSection, cvFolds: number | undefined, loaded: LoadedManifest): TrialCrossval | undefined {
+  if (!objective.startsWith('cv_')) {
+    if (cvFolds !== undefined) throw usageError(`--cv-folds needs a cv_<metric> objective (--objective cv_accuracy, say); ${objective} is measured on the validation split`, usage);
+    return undefined;
+  }
+  const task = loaded.resolved.manifest.output.task;
+  const classification = task === 'binary' || task === 'multiclass';
+  const stratify = section.crossval?.stratify ?? classification;
+  if (stratify && !classification) throw usageError(`search.crossval.stratify needs a binary or multiclass task; this manifest's task is ${task}`, usage);
+  return { folds: cvFolds ?? section.crossval?.folds ?? 5, stratify };
 }
 
 function defaultOutDir(loaded: LoadedManifest): string {
@@ -82,7 +100,7 @@ export const tuneCommand: Command = {
       out: { type: 'string' }, objective: { type: 'string' }, direction: { type: 'string' }, space: { type: 'string' },
       pruner: { type: 'string' }, seed: { type: 'string' }, backend: { type: 'string' }, epochs: { type: 'string' },
       'batch-size': { type: 'string' }, ...SET_OPTION, 'allow-local-plugins': { type: 'boolean' }, 'run-trial': { type: 'boolean' },
-      queue: { type: 'string' }, 'queue-name': { type: 'string' },
+      queue: { type: 'string' }, 'queue-name': { type: 'string' }, 'cv-folds': { type: 'string' },
     }, ['manifest'], usage);
     const tune = await requireTuneModule();
     if (values['run-trial'] === true) {
@@ -107,6 +125,7 @@ export const tuneCommand: Command = {
     const { section, space } = await tune.loadSearchSpace(positionals[0], raw, values.space as string | undefined);
     const objective = (values.objective as string | undefined) ?? section.objective ?? 'val_loss';
     checkObjective(objective, loaded);
+    const cv = crossvalOf(objective, section, integerFlag(values, 'cv-folds', usage, 2), loaded);
     const direction = choiceFlag(values, 'direction', DIRECTIONS, usage) ?? section.direction ?? tune.defaultDirection(objective);
     const pruner = tune.prunerFor(prunerType ? { ...section.pruner, type: prunerType } : section.pruner);
     const dir = resolve((values.out as string | undefined) ?? defaultOutDir(loaded));
@@ -114,18 +133,19 @@ export const tuneCommand: Command = {
 
     // With --queue, `polymodal worker` processes run the trials; without it, child processes of this one.
     const queue = values.queue !== undefined
-      ? await tune.queueExecutor({ url: String(values.queue), queueName: values['queue-name'] as string | undefined, manifest: manifestPath, overrides, objective, allowLocalPlugins })
+      ? await tune.queueExecutor({ url: String(values.queue), queueName: values['queue-name'] as string | undefined, manifest: manifestPath, overrides, objective, allowLocalPlugins, crossval: cv })
       : undefined;
     const executor = queue ?? tune.childProcessExecutor({
       command: [process.execPath, ...process.execArgv, process.argv[1], 'tune', manifestPath, '--run-trial'],
-      manifest: manifestPath, overrides, objective, allowLocalPlugins,
+      manifest: manifestPath, overrides, objective, allowLocalPlugins, crossval: cv,
     });
     output.out(`Study ${shown(dir)}: ${algorithm} search of ${space.params.length} parameter${space.params.length === 1 ? '' : 's'}, ${trials} trials` +
-      `${parallel > 1 ? `, ${parallel} at a time` : ''}, ${objective} (${direction}), pruning: ${pruner.name}\n`);
+      `${parallel > 1 ? `, ${parallel} at a time` : ''}, ${objective} (${direction}${cv ? `, mean over ${cv.folds}${cv.stratify ? ' stratified' : ''} folds; steps are folds` : ''}), pruning: ${pruner.name}\n`);
     const view = await tune.runStudy({
       executor,
       dir, manifest: manifestPath, trials, parallel, timeoutSeconds: timeout, space,
-      section: { params: section.params, pruner: section.pruner },
+      // What makes two studies the same: resuming with other folds is refused like another space.
+      section: { params: section.params, pruner: section.pruner, ...(cv ? { crossval: cv } : {}) },
       sampler: tune.samplerFor(algorithm), pruner, objective, direction, seed,
       signal: context.signal,
       onChange: liveView(output, tune, trials),

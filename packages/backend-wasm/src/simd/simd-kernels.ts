@@ -1,9 +1,9 @@
 /**
- * Polymodal's own SIMD kernels for the wasm backend (source: packages/backend-wasm/assembly/simd-kernels.ts,
+ * Polymodal's own SIMD kernels for the wasm backend (source: packages/backend-wasm/assembly/, entry simd-kernels.ts,
  * AssemblyScript). The module imports the tfjs wasm backend's WebAssembly.Memory, so it reads and
  * writes tensors where they lie: arguments are the tensors' byte offsets in that heap. Where XNNPACK
  * (behind tfjs's kernels) is slow: products whose operands change every step and must be packed
- * first (the Conv2D filter gradient, Dense layers with one unit).
+ * first (the Conv2D filter gradient, Dense layers with one unit), and MaxPool's gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SIMD_KERNELS_WASM } from './module-bytes.js';
@@ -18,6 +18,32 @@ export interface SimdKernels {
   gemv(a: number, v: number, out: number, rows: number, k: number): void;
   /** out[m] = sum_k s[k] * x[k, m] for x [K, M]. */
   weightedRowSum(x: number, s: number, out: number, k: number, m: number): void;
+  /** out[M, N] = a[M, K] . b[K, N], row-major, without packing either operand. */
+  gemm(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  /** out[M, N] = a[M, K] . b[N, K]^T, row-major. */
+  gemmTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  /** Conv2D forward (NHWC, dilation 1) for few input channels; oc % 16 == 0. */
+  conv2dFewChannels(
+    x: number, f: number, out: number,
+    batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
+  /** out[r, i] = a[r, i] + v[i] for a [rows, n]. */
+  addRowVector(a: number, v: number, out: number, rows: number, n: number): void;
+  /** Winograd F(2x2, 3x3): v[16, tiles, c] from x's 4x4 tiles (zero outside), tile (b, ty, tx) at (2 ty - pt, 2 tx - pl). */
+  winogradInput(x: number, v: number, batch: number, h: number, w: number, c: number, th: number, tw: number, pt: number, pl: number): void;
+  /** u[16, c, oc] from a 3x3 filter [3, 3, c, oc]. */
+  winogradFilter(g: number, u: number, c: number, oc: number): void;
+  /** m[e] = v[e] . u[e] for the 16 tile positions. */
+  winogradProducts(v: number, u: number, m: number, tiles: number, c: number, oc: number): void;
+  /** out [batch, oh, ow, oc] from m[16, tiles, oc]. */
+  winogradOutput(m: number, out: number, batch: number, oh: number, ow: number, oc: number, th: number, tw: number): void;
+  /** MaxPool's gradient dx (NHWC) from the pooled input x and dy. */
+  maxPoolGrad(
+    x: number, dy: number, dx: number,
+    batch: number, h: number, w: number, c: number, oh: number, ow: number,
+    fh: number, fw: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
 }
 
 interface WasmBackendInternals {

@@ -119,3 +119,25 @@ test('folds can run through another runner, several at once, and a failing fold 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('onFold sees the folds done so far; aborting the signal starts no further fold and leaves no folder', async () => {
+  const { dir, manifest } = workspace();
+  try {
+    const seen: number[][] = [];
+    const controller = new AbortController();
+    const stopped = crossval({
+      manifest, folds: 3, outDir: join(dir, 'stopped'), plugins: [spyPlugin], signal: controller.signal,
+      onFold: (result, done) => {
+        seen.push(done.map((d) => d.fold));
+        assert.equal(done.at(-1), result);
+        controller.abort(new Error('pruned after the first fold'));
+      },
+    });
+    await assert.rejects(stopped, /pruned after the first fold/);
+    assert.deepEqual(seen, [[0]], 'one fold ran, then the signal stopped the rest');
+    assert.ok(!existsSync(join(dir, 'stopped')));
+    assert.ok(!readdirSync(dir).some((f) => f.includes('.partial')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -23,6 +23,8 @@ export interface FoldJob {
   /** The fold's model folder. */
   outDir: string;
   overrides?: ManifestOverrides;
+  /** Plugin entries of the manifest may be file paths (the CLI's --allow-local-plugins). */
+  allowLocalPlugins?: boolean;
 }
 
 export interface FoldResult {
@@ -73,9 +75,15 @@ export interface CrossvalOptions {
   /** Replace an existing Polymodal folder at `outDir`. Nothing else is ever replaced. */
   overwrite?: boolean;
   overrides?: ManifestOverrides;
+  /** Plugin entries of the manifest may be file paths (the CLI's --allow-local-plugins). */
+  allowLocalPlugins?: boolean;
   reporter?: Reporter;
   plugins?: readonly PolymodalPlugin[];
   configure?: ConfigureContainer;
+  /** Aborting it stops the cross-validation: no fold starts after it, the running one (in this process) stops at its next batch. */
+  signal?: AbortSignal;
+  /** Called after each fold, with every fold done so far (in the order they finished); tune prunes on their running mean. */
+  onFold?: (result: FoldResult, done: readonly FoldResult[]) => void;
   /** Runs one fold elsewhere (the CLI: a child process running runFold()). Default: in this process. */
   runFold?: (job: FoldJob) => Promise<FoldResult>;
   /** Given to the default (in-process) fold runner: see RunFoldOptions. */
@@ -93,6 +101,8 @@ export interface RunFoldOptions {
   configure?: ConfigureContainer;
   /** train()'s `beforeCommit` for the fold's model folder, e.g. to add its report. */
   beforeFoldCommit?: (folder: TrainedFolder) => Promise<void>;
+  /** Stops the fold's training at its next batch. */
+  signal?: AbortSignal;
 }
 
 /** The seed of a repeat's fold assignment: repeat 0 uses data.split.seed itself. */
@@ -102,11 +112,15 @@ function repeatSeed(seed: number, repeat: number): number | string {
 
 /** Trains one fold: train() with the fold held out as its test split, so preprocessing never sees it. */
 export async function runFold(job: FoldJob, options: RunFoldOptions = {}): Promise<FoldResult> {
-  const loaded = await loadManifest(job.manifest, { overrides: job.overrides, plugins: options.plugins });
+  const loaded = await loadManifest(job.manifest, { overrides: job.overrides, plugins: options.plugins, allowLocalPlugins: job.allowLocalPlugins });
   const seed = loaded.resolved.manifest.data.split.seed;
   const result = await train({
     manifest: loaded,
     outDir: job.outDir,
+    // The fold's folder is inside crossval's own staging folder: a fold retried elsewhere (its queue worker died
+    // after committing) replaces what the first attempt left.
+    overwrite: true,
+    signal: options.signal,
     beforeCommit: options.beforeFoldCommit,
     reporter: options.reporter,
     configure: options.configure,
@@ -134,12 +148,13 @@ export function summarizeFolds(results: readonly FoldResult[]): Record<string, M
   }));
 }
 
-async function runLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function runLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   const worker = async () => {
     while (!failed && next < items.length) {
+      if (signal?.aborted) throw signal.reason ?? new Error('stopped');
       const index = next++;
       try {
         results[index] = await work(items[index]);
@@ -168,7 +183,7 @@ export async function crossval(options: CrossvalOptions): Promise<CrossvalResult
     }
   }
   const manifestPath = resolve(options.manifest);
-  const loaded = await loadManifest(manifestPath, { overrides: options.overrides, plugins: options.plugins });
+  const loaded = await loadManifest(manifestPath, { overrides: options.overrides, plugins: options.plugins, allowLocalPlugins: options.allowLocalPlugins });
   const { manifest, dir } = loaded.resolved;
   const stratify = options.stratify ?? false;
   if (stratify && manifest.output.task !== 'binary' && manifest.output.task !== 'multiclass') {
@@ -191,18 +206,23 @@ export async function crossval(options: CrossvalOptions): Promise<CrossvalResult
       for (let fold = 0; fold < options.folds; fold++) {
         jobs.push({
           manifest: manifestPath, folds: options.folds, fold, repeat, stratify, overrides: options.overrides,
+          ...(options.allowLocalPlugins ? { allowLocalPlugins: true } : {}),
           outDir: join(staging, 'folds', `repeat-${repeat + 1}-fold-${fold + 1}`),
         });
       }
     }
-    const run = options.runFold ?? ((job: FoldJob) => runFold(job, { plugins: options.plugins, configure: options.configure, beforeFoldCommit: options.beforeFoldCommit }));
+    const run = options.runFold ?? ((job: FoldJob) => runFold(job, { plugins: options.plugins, configure: options.configure, beforeFoldCommit: options.beforeFoldCommit, signal: options.signal }));
+    const done: FoldResult[] = [];
     const results = await runLimited(jobs, options.runFold ? parallel : 1, async (job) => {
       reporter.event({ type: 'info', message: `crossval: repeat ${job.repeat + 1}/${repeats}, fold ${job.fold + 1}/${job.folds} started` });
       const result = await run(job);
       reporter.event({ type: 'info', message: `crossval: repeat ${job.repeat + 1}/${repeats}, fold ${job.fold + 1}/${job.folds} done (${result.rows.test} held out)` });
       // Paths as they will be once the folder is committed.
-      return { ...result, outDir: join(outDir, 'folds', `repeat-${job.repeat + 1}-fold-${job.fold + 1}`) };
-    });
+      const committed = { ...result, outDir: join(outDir, 'folds', `repeat-${job.repeat + 1}-fold-${job.fold + 1}`) };
+      done.push(committed);
+      options.onFold?.(committed, done);
+      return committed;
+    }, options.signal);
     const result: CrossvalResult = {
       name: manifest.name, task: manifest.output.task, manifest: manifestPath, folds: options.folds, repeats, stratify, outDir,
       summary: summarizeFolds(results), results,

@@ -8,6 +8,7 @@ import type { Row } from '../plugin/contracts.js';
 import { checkColumnsExist } from '../pipeline/check-columns.js';
 import { checkRows } from '../pipeline/check-rows.js';
 import { verifyRows } from '../pipeline/verify-rows.js';
+import { inputChecks } from '../pipeline/presence.js';
 import { columnUses, dataDirOf, splitPrepared } from '../pipeline/prepare-data.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
@@ -15,6 +16,7 @@ import { withTransformPool } from '../pipeline/transform-pool.js';
 import { silentReporter } from '../training/reporter.js';
 import { createRandom } from '../util/random.js';
 import { loadModel, type LoadModelOptions, type LoadedModel } from './load-model.js';
+import { droppedInputs } from './dropped-inputs.js';
 import type { EvaluationData } from '../evaluation/evaluation-data.js';
 
 export interface EvaluateOptions extends LoadModelOptions {
@@ -23,6 +25,8 @@ export interface EvaluateOptions extends LoadModelOptions {
   onInvalidRow?: 'fail' | 'skip';
   /** Write every metric, the confusion matrix and the classification report to this JSON file. */
   metricsFile?: string;
+  /** Optional inputs treated as missing in every row (`--drop INPUT`): how the model does without them. */
+  drop?: readonly string[];
 }
 
 export interface EvaluateResult {
@@ -30,6 +34,8 @@ export interface EvaluateResult {
   /** 'test split' when evaluating the training data's test split, else 'all rows'. */
   rowsUsed: 'test split' | 'all rows';
   rows: number;
+  /** The inputs removed from every row (`drop`), in the order given. */
+  dropped: string[];
   threshold: number;
   metrics: Record<string, number>;
   warnings: string[];
@@ -61,10 +67,10 @@ export async function readCheckedRows(model: LoadedModel, path: string, withLabe
   const inputs = model.inputsFor(dataDirOf(table), trainingAccess);
   const checks = [
     ...(withLabels ? [(row: Row) => model.labels.check(row)] : []),
-    ...inputs.map((input) => (row: Row) => input.preprocessor.check(row)),
+    ...inputChecks(inputs),
   ];
   const checked = checkRows(table, checks, policy, warn, FLAG_SKIP_HINT);
-  const { valid, skipped } = await verifyRows(table, checked, inputs.map((input) => input.preprocessor), policy, warn, FLAG_SKIP_HINT);
+  const { valid, skipped } = await verifyRows(table, checked, inputs, policy, warn, FLAG_SKIP_HINT);
   return { table, inputs, valid, skipped };
 }
 
@@ -74,6 +80,7 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
   const model = await loadModel(dir, options);
   try {
     const manifest = model.manifest;
+    const drop = droppedInputs(model, options.drop ?? []);
     const path = options.data ? resolve(options.data) : model.meta.trainingData;
     const policy = options.onInvalidRow ?? manifest.data.onInvalidRow;
     const { table, inputs, valid, skipped } = await readCheckedRows(model, path, true, policy, warn);
@@ -84,7 +91,7 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       rows = split.test.map((i) => rows[i]);
     }
     const source = await withTransformPool(model.manifest.data.workers, inputs, rows.length, (pool) =>
-      createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool }));
+      createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool, drop }));
     const outputs = await predictOutputs(model.model, source, manifest.training.batchSize);
     const targets = model.labels.targets(rows);
     // Every metric of the task, the manifest's choice first: evaluation is where people look for all of them.
@@ -100,8 +107,9 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       report = classificationReport(Array.from(targets), predicted, { labels, targetNames: [...model.labels.classes] });
       matrix = confusionMatrix(Array.from(targets), predicted, { labels });
     }
+    const without = drop.size > 0 ? `, without ${[...drop].join(', ')}` : '';
     const evaluation: EvaluationData = {
-      title: options.data ? `${path} (all rows)` : `test split of ${path}`,
+      title: (options.data ? `${path} (all rows)` : `test split of ${path}`) + without,
       task: model.labels.task,
       classes: model.labels.classes,
       threshold: model.meta.threshold,
@@ -116,6 +124,7 @@ export async function evaluate(dir: string, options: EvaluateOptions = {}): Prom
       dataSource: path,
       rowsUsed: options.data ? 'all rows' : 'test split',
       rows: rows.length,
+      dropped: [...drop],
       threshold: model.meta.threshold,
       classes: [...model.labels.classes],
       metrics: values,

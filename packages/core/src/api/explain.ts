@@ -17,6 +17,7 @@ import { PolymodalError } from '../errors.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { readCheckedRows } from './evaluate.js';
 import { loadModel, type LoadModelOptions } from './load-model.js';
+import { isOptional } from '../pipeline/presence.js';
 
 export interface ExplainOptions extends LoadModelOptions {
   /** Labelled data; default: the test split of the training data, rebuilt from the manifest's seed. */
@@ -56,7 +57,8 @@ export function permuteColumns(rows: readonly Row[], columns: readonly string[],
 /**
  * Per-input permutation importance: for each input, its raw columns are shuffled across rows (one seeded
  * permutation per repeat, all of the input's columns together), the rows are transformed by the model's own
- * preprocessing and predicted, and the drop in each metric is recorded. Works for any encoder.
+ * preprocessing and predicted, and the drop in each metric is recorded. Works for any encoder. An optional input
+ * also gets its masked drop: the metrics with the input removed from every row (presence 0).
  */
 export async function explain(dir: string, options: ExplainOptions = {}): Promise<ExplainResult> {
   const reporter = options.reporter ?? silentReporter;
@@ -86,12 +88,12 @@ export async function explain(dir: string, options: ExplainOptions = {}): Promis
     const score = (outputs: Float32Array) => splitMetrics(model.labels, targets, outputs, names, model.meta.threshold);
 
     const { baselineOutputs, perInput } = await withTransformPool(manifest.data.workers, inputs, rows.length, async (pool) => {
-      const predictRows = async (batchRows: Row[]) => {
-        const source = await createBatchSource({ inputs, rows: batchRows, targetWidth: 1, random: createRandom(model.meta.seed), pool });
+      const predictRows = async (batchRows: Row[], drop?: ReadonlySet<string>) => {
+        const source = await createBatchSource({ inputs, rows: batchRows, targetWidth: 1, random: createRandom(model.meta.seed), pool, drop });
         return predictOutputs(model.model, source, manifest.training.batchSize);
       };
       const baselineOutputs = await predictRows(rows);
-      const perInput: { input: FittedInput; values: Record<string, number>[] }[] = [];
+      const perInput: { input: FittedInput; values: Record<string, number>[]; masked?: Record<string, number> }[] = [];
       for (const input of inputs) {
         const values: Record<string, number>[] = [];
         for (let r = 0; r < repeats; r++) {
@@ -99,7 +101,9 @@ export async function explain(dir: string, options: ExplainOptions = {}): Promis
           values.push(score(await predictRows(permuteColumns(rows, input.spec.columns, permutation))).values);
           reporter.event({ type: 'info', message: `explain: ${input.spec.name} permutation ${r + 1}/${repeats}` });
         }
-        perInput.push({ input, values });
+        // An optional input can also be removed outright: the model was trained to do without it.
+        const masked = isOptional(input) ? score(await predictRows(rows, new Set([input.spec.name]))).values : undefined;
+        perInput.push({ input, values, masked });
       }
       return { baselineOutputs, perInput };
     });
@@ -114,16 +118,19 @@ export async function explain(dir: string, options: ExplainOptions = {}): Promis
       seed,
       baseline: baseline.values,
       lowerIsBetter: metricNames.filter((m) => LOWER_IS_BETTER.has(m)),
-      inputs: perInput.map(({ input, values }) => ({
-        name: input.spec.name,
-        columns: [...input.spec.columns],
-        metrics: Object.fromEntries(metricNames.map((metric): [string, ContributionEstimate] => {
-          const sign = LOWER_IS_BETTER.has(metric) ? -1 : 1;
-          const drops = values.map((v) => sign * (baseline.values[metric] - v[metric]));
-          const { mean, ci95 } = meanWithInterval(drops);
-          return [metric, { drop: mean, ci95, drops }];
-        })),
-      })),
+      inputs: perInput.map(({ input, values, masked }) => {
+        const dropOf = (metric: string, value: number) => (LOWER_IS_BETTER.has(metric) ? -1 : 1) * (baseline.values[metric] - value);
+        return {
+          name: input.spec.name,
+          columns: [...input.spec.columns],
+          metrics: Object.fromEntries(metricNames.map((metric): [string, ContributionEstimate] => {
+            const drops = values.map((v) => dropOf(metric, v[metric]));
+            const { mean, ci95 } = meanWithInterval(drops);
+            return [metric, { drop: mean, ci95, drops }];
+          })),
+          ...(masked ? { masked: Object.fromEntries(metricNames.map((metric) => [metric, dropOf(metric, masked[metric])])) } : {}),
+        };
+      }),
     };
     const evaluation: EvaluationData = {
       title: options.data ? `${path} (all rows)` : `test split of ${path}`,

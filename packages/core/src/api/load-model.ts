@@ -48,6 +48,11 @@ export interface LoadedModel {
   inputsFor(dataDir: string, access?: DataAccess): FittedInput[];
   readonly labels: LabelCodec;
   readonly backend: BackendInfo;
+  /**
+   * The prediction followed by the fusion's reliance tensors (`meta.reliance`, in order), sharing `model`'s
+   * weights; `model` itself when the fusion exposes none. Disposed with `model`.
+   */
+  readonly explainModel: tf.LayersModel;
 }
 
 /** Everything loadModel takes from the folder, read once and checked against one polymodal.json. */
@@ -156,14 +161,34 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     const module = pluginModuleOf(loaded.registry.providerOf(spec.encoder)!);
     return { spec, encoder, preprocessor: encoder.createPreprocessor(spec, state), module };
   });
-  let model: tf.LayersModel;
+  let saved: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel({ load: async () => artifacts });
+    saved = await tf.loadLayersModel({ load: async () => artifacts });
   } catch (error) {
     throw new PolymodalError(`${join(absolute, ARTIFACT_FILES.model)}: cannot load the model (${(error as Error).message})`, {
       hint: 'The folder may be incomplete or from an incompatible version; train again.',
       cause: error,
     });
   }
-  return { dir: absolute, meta, manifest, loaded, model, inputsFor, labels: LabelCodec.restore(preprocessing.labels), backend };
+  const model = predictionModelOf(saved, absolute, meta);
+  return { dir: absolute, meta, manifest, loaded, model, explainModel: saved, inputsFor, labels: LabelCodec.restore(preprocessing.labels), backend };
+}
+
+/**
+ * The saved model's first output alone, for evaluation and prediction. A folder whose fusion exposes reliance
+ * holds them as further outputs (see writeModelFolder); the view over the prediction shares every layer, and its
+ * `dispose` disposes the saved model, which holds every layer (the view would miss those that lead to reliance only).
+ */
+function predictionModelOf(saved: tf.LayersModel, dir: string, meta: ArtifactMeta): tf.LayersModel {
+  const expected = 1 + (meta.reliance?.length ?? 0);
+  if (saved.outputs.length !== expected) {
+    saved.dispose();
+    throw new PolymodalError(`${join(dir, ARTIFACT_FILES.model)}: the model has ${saved.outputs.length} outputs, ${ARTIFACT_FILES.meta} describes ${expected}`, {
+      hint: 'The folder is inconsistent; train again.',
+    });
+  }
+  if (expected === 1) return saved;
+  const view = tf.model({ name: saved.name, inputs: saved.inputs, outputs: saved.outputs[0] });
+  view.dispose = () => saved.dispose();
+  return view;
 }

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { predictOutputs } from '../evaluation/predict-outputs.js';
 import type { SkippedRows } from '../pipeline/skipped-rows.js';
 import { createBatchSource } from '../training/batch-source.js';
 import { withTransformPool } from '../pipeline/transform-pool.js';
@@ -15,6 +14,7 @@ import type { Table } from '../data/table.js';
 import { PolymodalError } from '../errors.js';
 import type { RawValue } from '../plugin/contracts.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { predictWithDetails, withDetails, type Reliance } from './prediction-details.js';
 
 export interface PredictOptions extends LoadModelOptions {
   /** CSV or JSONL with the model's input columns (labels not needed). */
@@ -26,6 +26,8 @@ export interface PredictOptions extends LoadModelOptions {
   onInvalidRow?: 'fail' | 'skip';
   /** A column (an identifier) copied into each prediction as `id`. */
   idColumn?: string;
+  /** Add each row's `reliance` (presence of each input, and what the fusion exposes: attention, gates). */
+  explain?: boolean;
 }
 
 export interface Prediction {
@@ -37,6 +39,10 @@ export interface Prediction {
   prediction: string | number | (string | number)[];
   /** Probability per class, for classification tasks. */
   probabilities?: Record<string, number>;
+  /** The inputs the row had (manifest order); written when the model has optional inputs, or with `explain`. */
+  modalities?: string[];
+  /** With `explain`: per reliance name (`presence`, `attention`, `gates`...), a value per input. */
+  reliance?: Reliance;
 }
 
 export interface PredictResult {
@@ -104,8 +110,8 @@ export async function predict(dir: string, options: PredictOptions): Promise<Pre
     const rows = valid.map((i) => table.rows[i]);
     const source = await withTransformPool(model.manifest.data.workers, inputs, rows.length, (pool) =>
       createBatchSource({ inputs, rows, targetWidth: 1, random: createRandom(model.meta.seed), pool }));
-    const outputs = await predictOutputs(model.model, source, model.manifest.training.batchSize);
-    const predictions = toPredictions(model.labels, outputs, valid.map((i) => table.lines[i]), model.meta.threshold, ids);
+    const { outputs, details } = await predictWithDetails(model, inputs, source, rows, options.explain === true);
+    const predictions = withDetails(toPredictions(model.labels, outputs, valid.map((i) => table.lines[i]), model.meta.threshold, ids), details);
     if (output) await writeFileAtomic(output, predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
     return { predictions, skippedRows: skipped, output };
   } finally {

@@ -11,7 +11,7 @@ export interface PredictorColumn {
   readonly input: string;
   readonly encoder: string;
   readonly type: PredictorColumnType;
-  /** False when a row may leave it out (tabular columns are imputed, for instance). */
+  /** False when a row may leave it out (an optional input's columns; tabular columns are imputed, for instance). */
   readonly required: boolean;
 }
 
@@ -44,7 +44,7 @@ function safeCheck(input: FittedInput, row: Row): InvalidValue | undefined {
 export function describeColumns(inputs: readonly FittedInput[]): PredictorColumn[] {
   return inputs.flatMap((input) => {
     const family = input.spec.encoder.split('/')[0];
-    const required = safeCheck(input, {}) !== undefined;
+    const required = input.spec.required !== false && safeCheck(input, {}) !== undefined;
     return input.spec.columns.map((name): PredictorColumn => {
       let type = FILE_FAMILIES.get(family) ?? (family === 'text' ? 'text' : undefined);
       if (type === undefined) type = safeCheck(input, probeRow(input.spec.columns, name))?.column === name ? 'number' : 'category';

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Task } from '../manifest/types.js';
-import { predictOutputs } from '../evaluation/predict-outputs.js';
 import { PolymodalError } from '../errors.js';
 import { type FittedInput, modelInputLayout } from '../model/fitted-input.js';
 import type { InvalidValue, RawValue, Row } from '../plugin/contracts.js';
@@ -10,6 +9,8 @@ import { createBatchSource } from '../training/batch-source.js';
 import { createRandom } from '../util/random.js';
 import { loadModel, type LoadedModel, type LoadModelOptions } from './load-model.js';
 import { toPredictions, type Prediction } from './predict.js';
+import { predictWithDetails, withDetails } from './prediction-details.js';
+import { lacksInput, noInputProblem } from '../pipeline/presence.js';
 import { toDataRow, type PredictorRow } from './predictor-cells.js';
 import { describeColumns, isFileColumn, type PredictorColumn } from './predictor-columns.js';
 
@@ -39,6 +40,11 @@ export function isRowError(result: PredictorResult): result is RowError {
   return (result as RowError).error !== undefined;
 }
 
+export interface PredictRowsOptions {
+  /** Add each result's `reliance` (presence of each input, and what the fusion exposes: attention, gates). */
+  explain?: boolean;
+}
+
 /** A model folder loaded once, predicting rows given as plain objects. */
 export interface Predictor {
   /** The manifest's name. */
@@ -53,7 +59,7 @@ export interface Predictor {
    * One result per row, in order: what `polymodal predict` writes for it (`row` is its position in `rows`), or a
    * RowError for a row that fails a check or cannot be read. Bad rows never fail the others.
    */
-  predict(rows: readonly PredictorRow[]): Promise<PredictorResult[]>;
+  predict(rows: readonly PredictorRow[], options?: PredictRowsOptions): Promise<PredictorResult[]>;
   /** Runs the model once on zeros, so the first real call does not pay for kernel set-up. */
   warmUp(): void;
   dispose(): void;
@@ -71,17 +77,18 @@ function dataRootOf(allowPathsUnder: string): string {
   return realpathSync(root);
 }
 
+/** The row's first problem: a check of an input it has, or having none of its inputs. */
 function checkRow(inputs: readonly FittedInput[], row: Row): InvalidValue | undefined {
   for (const input of inputs) {
     try {
-      const invalid = input.preprocessor.check(row);
+      const invalid = lacksInput(input, row) ? undefined : input.preprocessor.check(row);
       if (invalid) return invalid;
     } catch (error) {
       if (error instanceof PolymodalError) return { column: input.spec.columns[0], problem: error.message };
       throw error;
     }
   }
-  return undefined;
+  return noInputProblem(inputs, row);
 }
 
 class LoadedPredictor implements Predictor {
@@ -113,7 +120,7 @@ class LoadedPredictor implements Predictor {
     return this.model.labels.classes;
   }
 
-  async predict(rows: readonly PredictorRow[]): Promise<PredictorResult[]> {
+  async predict(rows: readonly PredictorRow[], options: PredictRowsOptions = {}): Promise<PredictorResult[]> {
     if (this.disposed) throw new PolymodalError(`${this.dir}: this predictor was disposed`, { exitCode: 70 });
     const results: PredictorResult[] = new Array(rows.length);
     const good: { position: number; row: Row }[] = [];
@@ -123,7 +130,7 @@ class LoadedPredictor implements Predictor {
       if (invalid) results[position] = this.rowError(position, given, invalid);
       else good.push({ position, row: (converted as { row: Row }).row });
     });
-    await this.predictGood(good, rows, results);
+    await this.predictGood(good, rows, results, options.explain === true);
     return results;
   }
 
@@ -140,15 +147,15 @@ class LoadedPredictor implements Predictor {
    * Predicts the checked rows together. Reading a file can still fail after the cheap checks (a truncated image):
    * then each row is retried alone, so only the rows that cannot be read get an error.
    */
-  private async predictGood(good: { position: number; row: Row }[], rows: readonly PredictorRow[], results: PredictorResult[]): Promise<void> {
+  private async predictGood(good: { position: number; row: Row }[], rows: readonly PredictorRow[], results: PredictorResult[], explain: boolean): Promise<void> {
     if (good.length === 0) return;
     let predictions: Prediction[];
     try {
-      predictions = await this.run(good.map((g) => g.row), good.map((g) => g.position), good.map((g) => rows[g.position]));
+      predictions = await this.run(good.map((g) => g.row), good.map((g) => g.position), good.map((g) => rows[g.position]), explain);
     } catch (error) {
       if (!(error instanceof PolymodalError)) throw error;
       if (good.length > 1) {
-        for (const one of good) await this.predictGood([one], rows, results);
+        for (const one of good) await this.predictGood([one], rows, results, explain);
         return;
       }
       const position = good[0].position;
@@ -160,11 +167,11 @@ class LoadedPredictor implements Predictor {
     good.forEach((g, i) => (results[g.position] = predictions[i]));
   }
 
-  private async run(rows: Row[], positions: number[], given: PredictorRow[]): Promise<Prediction[]> {
+  private async run(rows: Row[], positions: number[], given: PredictorRow[], explain: boolean): Promise<Prediction[]> {
     const source = await createBatchSource({ inputs: this.fitted, rows, targetWidth: 1, random: createRandom(this.model.meta.seed) });
-    const outputs = await predictOutputs(this.model.model, source, this.model.manifest.training.batchSize);
+    const { outputs, details } = await predictWithDetails(this.model, this.fitted, source, rows, explain);
     const ids = this.idColumn === undefined ? undefined : given.map((row) => this.idOf(row));
-    return toPredictions(this.model.labels, outputs, positions, this.model.meta.threshold, ids);
+    return withDetails(toPredictions(this.model.labels, outputs, positions, this.model.meta.threshold, ids), details);
   }
 
   warmUp(): void {

@@ -105,7 +105,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { manifest } = loaded.resolved;
   const plan = await planOutput(loaded, options, warn);
   const backend = await selectBackend(manifest.training.backend);
-  info(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''}`);
+  info(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''} (${backend.reason})`);
   backend.notes.forEach(warn);
 
   try {
@@ -131,7 +131,7 @@ async function trainInto(plan: OutputPlan, loaded: LoadedManifest, backend: Back
   throwIfInterrupted(options.signal);
   const staging = await stagingDirectory(plan.target);
   try {
-    const { model, training } = await fitModel(loaded, run, splits, {
+    const { model, training, reliance } = await fitModel(loaded, run, splits, {
       checkpointDir: join(plan.resumeDir, ARTIFACT_FILES.checkpoints),
       publishedCheckpointDir: join(plan.target, ARTIFACT_FILES.checkpoints),
       backupDir: join(plan.resumeDir, 'trainer'),
@@ -142,7 +142,7 @@ async function trainInto(plan: OutputPlan, loaded: LoadedManifest, backend: Back
     let folder: TrainedFolder;
     try {
       const scored = await scoreSplits(model, manifest, splits, loaded.resolved.dataPath, report.warn);
-      folder = await writeModelFolder(staging, plan.target, { loaded, backend, splits, model, training, metrics: scored.metrics, evaluation: scored.evaluation });
+      folder = await writeModelFolder(staging, plan.target, { loaded, backend, splits, model, reliance, training, metrics: scored.metrics, evaluation: scored.evaluation });
     } finally {
       model.dispose();
     }

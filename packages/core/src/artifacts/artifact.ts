@@ -32,8 +32,16 @@ export interface ArtifactMeta {
   classes: string[];
   /** Binary decision threshold (fixed, or chosen on validation). */
   threshold: number;
-  inputs: { name: string; encoder: string; columns: string[] }[];
+  /** `required: false` marks an optional input (absent in older folders: every input was required). */
+  inputs: { name: string; encoder: string; columns: string[]; required?: boolean }[];
+  /** The model's inputs in order: encoder features, then `<input>__present` per optional input. */
   modelInputs: string[];
+  /**
+   * What the fusion exposes about each prediction (absent when nothing): `model/` then holds the model with these
+   * as extra outputs after the prediction, in this order; `layer` is the layer whose output each is, `columns`
+   * the input of each column.
+   */
+  reliance?: RelianceMeta[];
   seed: number;
   /** The training data file (absolute) and its split, so `evaluate` can rebuild the same test split. */
   trainingData: string;
@@ -41,6 +49,12 @@ export interface ArtifactMeta {
   manifestDir?: string;
   /** sha256 of every other file of the folder, by `/`-separated relative path (model-integrity.ts); absent in older folders. */
   files?: Record<string, string>;
+}
+
+export interface RelianceMeta {
+  name: string;
+  layer: string;
+  columns: string[];
 }
 
 export interface PreprocessingState {

@@ -5,6 +5,7 @@ import { PolymodalError } from '../errors.js';
 import { fileSystemError } from '../util/file-system-error.js';
 import { trackUnfinished, untrackUnfinished } from '../util/interrupts.js';
 import { isPolymodalFolder, OWNER_MARKER, pathExists } from './folder-owner.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * Folders are written in a staging folder beside their target and renamed into place, so a target is
@@ -27,14 +28,6 @@ function previousPrefix(target: string): string {
   return `.${basename(target)}.previous-`;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readLock(staging: string): Promise<StagingLock | undefined> {
   try {
@@ -62,7 +55,7 @@ export async function removeStaleStaging(target: string): Promise<string[]> {
     const path = join(parent, name);
     if (name.startsWith(stagingPrefix(target))) {
       const lock = await readLock(path);
-      if (!lock || lock.target !== target || processIsAlive(lock.pid)) continue;
+      if (!lock || lock.target !== target || isProcessAlive(lock.pid)) continue;
       await rm(path, { recursive: true, force: true });
       removed.push(path);
     } else if (name.startsWith(previousPrefix(target)) && (await isPolymodalFolder(path))) {

@@ -4,6 +4,7 @@
  * @polymodal/backend-wasm registers, for 'wasm', the per-step products of encoder-text's recurrent loops as
  * direct calls into the wasm backend's XNNPACK routines.
  */
+import type { Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 
 /**
  * The per-step products of a recurrent layer for one recurrent kernel `U [rows, cols]` and `batch` rows of state.
@@ -29,6 +30,13 @@ export interface AcceleratedRoutines {
    * cannot run now (another backend is active, the backend's internals are not as expected, memory ran out).
    */
   recurrentProduct(kernel: Float32Array, batch: number, rows: number, cols: number): RecurrentProductRoutine | null;
+  /** A whole LSTM time loop as one native op (tensorflow: BlockLSTMV2), or null when it cannot run now. */
+  fusedLstm?(): FusedLstmRoutine | null;
+}
+
+/** Keras's LSTM over time-major `x [T, batch, D]` from a zero state (gates i, f, c, o): every h `[T, batch, u]`; differentiable. */
+export interface FusedLstmRoutine {
+  lstm(x: Tensor3D, kernel: Tensor2D, recurrentKernel: Tensor2D, bias: Tensor1D): Tensor3D;
 }
 
 const registered = new Map<string, AcceleratedRoutines>();

@@ -21,5 +21,14 @@ export interface Explanation {
   baseline: Record<string, number>;
   /** Which metrics are better when lower (their drop is permuted - baseline). */
   lowerIsBetter: string[];
-  inputs: { name: string; columns: string[]; metrics: Record<string, ContributionEstimate> }[];
+  inputs: {
+    name: string;
+    columns: string[];
+    metrics: Record<string, ContributionEstimate>;
+    /**
+     * Optional inputs only: each metric's drop when the input is removed from every row (presence 0, as
+     * `evaluate --drop`), signed like `drop`. Deterministic, so a single value.
+     */
+    masked?: Record<string, number>;
+  }[];
 }

@@ -8,12 +8,40 @@ export async function predictOutputs(model: tf.LayersModel, source: BatchSource,
   let offset = 0;
   for (const positions of batchPositions(source.rows, batchSize)) {
     const batch = await source.batch(positions, false);
-    const inputs = model.inputNames.map((name) => batch.xs[name]);
-    const values = tf.tidy(() => (model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor).dataSync() as Float32Array);
-    tf.dispose(batch.xs);
-    if (batch.ys) batch.ys.dispose();
+    let values: Float32Array;
+    try {
+      const inputs = model.inputNames.map((name) => batch.xs[name]);
+      values = tf.tidy(() => (model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor).dataSync() as Float32Array);
+    } finally {
+      tf.dispose(batch.xs);
+      batch.ys?.dispose();
+    }
     out.set(values, offset);
     offset += values.length;
+  }
+  return out;
+}
+
+/** A model's outputs for every row of `source`: each output row-major, in the model's output order. */
+export async function predictAllOutputs(model: tf.LayersModel, source: BatchSource, batchSize: number): Promise<Float32Array[]> {
+  const widths = model.outputs.map((output) => (output.shape[1] as number | null) ?? 1);
+  const out = widths.map((width) => new Float32Array(source.rows * width));
+  let row = 0;
+  for (const positions of batchPositions(source.rows, batchSize)) {
+    const batch = await source.batch(positions, false);
+    let values: Float32Array[];
+    try {
+      const inputs = model.inputNames.map((name) => batch.xs[name]);
+      values = tf.tidy(() => {
+        const result = model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize });
+        return (Array.isArray(result) ? result : [result]).map((tensor) => tensor.dataSync() as Float32Array);
+      });
+    } finally {
+      tf.dispose(batch.xs);
+      batch.ys?.dispose();
+    }
+    values.forEach((array, i) => out[i].set(array, row * widths[i]));
+    row += positions.length;
   }
   return out;
 }

@@ -11,6 +11,11 @@ export {
   type PolymodalTransformerEncoderBlockArgs,
   type FeedForwardActivation,
 } from './transformer-encoder-block.js';
+export {
+  PolymodalNullEmbedding,
+  type PolymodalNullEmbeddingArgs,
+  replaceMissing,
+} from './null-embedding.js';
 export { type InitializerName, checkPositiveInt, checkRate } from './common.js';
 export { ACTIVATIONS, type Activation } from './activations.js';
 export { denseStack, type DenseStackOptions, type DenseStackNaming } from './dense-stack.js';

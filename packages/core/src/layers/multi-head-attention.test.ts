@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { runLayerTest } from '../testing/layer-harness.js';
 import { PolymodalMultiHeadAttention, type PolymodalMultiHeadAttentionArgs } from './index.js';
-import { fixedValues, flat, maxAbsDiff, referenceAttention, setFixedWeights, to3d } from './test-fixtures/helpers.js';
+import { fixedValues, flat, maxAbsDiff, referenceAttention, referenceScores, setFixedWeights, to3d } from './test-fixtures/helpers.js';
 
 /**
  * Keras's parameter count for MultiHeadAttention(num_heads=H, key_dim=K, value_dim=V, output_shape=O) on query,
@@ -155,6 +155,53 @@ describe('PolymodalMultiHeadAttention', () => {
     });
     assert.ok(maxAbsDiff(run(changed), got) < 1e-6);
     layer.dispose();
+  });
+
+  it('returns its attention scores on request: softmax(QK^T/sqrt(d)) with masks, masked steps exactly 0', async () => {
+    const layer = built({ numHeads: 2, keyDim: 3, returnAttentionScores: true }, [[3, 4], [5, 4], [5]]);
+    const w = setFixedWeights(layer, 8);
+    const pad = [
+      [1, 0, 1, 1, 0],
+      [0, 0, 1, 0, 0],
+    ];
+    const [q, v] = [fixedValues(2 * 3 * 4, 61), fixedValues(2 * 5 * 4, 62)];
+    const before = tf.memory().numTensors;
+    const eager = [tf.tensor3d(q, [2, 3, 4]), tf.tensor3d(v, [2, 5, 4]), tf.tensor2d(pad, [2, 5], 'int32')];
+    const [output, scores] = layer.apply(eager) as tf.Tensor[];
+    tf.dispose(eager);
+    assert.deepEqual(scores.shape, [2, 2, 3, 5]);
+    const got = flat(scores);
+    const attend = (b: number, _t: number, s: number) => pad[b][s] === 1;
+    const want = referenceScores({ query: to3d(q, 2, 3, 4), key: to3d(v, 2, 5, 4), w, H: 2, K: 3, attend });
+    assert.ok(maxAbsDiff(got, want) < 1e-6, `max diff ${maxAbsDiff(got, want)}`);
+    got.forEach((p, i) => {
+      const [b, s] = [Math.floor(i / 30), i % 5];
+      if (pad[b][s] === 0) assert.equal(p, 0, `masked step ${s} of row ${b} gets exactly zero attention`);
+    });
+    // The output is what the layer gives without scores.
+    const want2 = referenceAttention({ query: to3d(q, 2, 3, 4), value: to3d(v, 2, 5, 4), w, H: 2, K: 3, V: 3, O: 4, attend });
+    assert.ok(maxAbsDiff(flat(output), want2) < 1e-5);
+    // Symbolically it has two outputs, and it survives a save/load round trip with its config.
+    const inputs = [tf.input({ shape: [3, 4] }), tf.input({ shape: [5, 4] }), tf.input({ shape: [5] })];
+    const fresh = new PolymodalMultiHeadAttention({ numHeads: 2, keyDim: 3, returnAttentionScores: true });
+    const outs = fresh.apply(inputs) as tf.SymbolicTensor[];
+    assert.deepEqual(outs.map((o) => o.shape), [[null, 3, 4], [null, 2, 3, 5]]);
+    assert.equal(fresh.getConfig().returnAttentionScores, true);
+    const model = tf.model({ inputs, outputs: outs });
+    const saved = await new Promise<tf.io.ModelArtifacts>((done) => void model.save(tf.io.withSaveHandler(async (a) => {
+      done(a);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    })));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    assert.equal(loaded.outputs.length, 2);
+    const xs = [tf.tensor3d(q, [2, 3, 4]), tf.tensor3d(v, [2, 5, 4]), tf.tensor2d(pad, [2, 5])];
+    const [a, b] = [model.predict(xs) as tf.Tensor[], loaded.predict(xs) as tf.Tensor[]];
+    assert.ok(maxAbsDiff(flat(a[1]), flat(b[1])) < 1e-6);
+    tf.dispose([...a, ...b, ...xs]);
+    model.dispose();
+    loaded.dispose();
+    layer.dispose();
+    assert.equal(tf.memory().numTensors, before - 8, 'nothing leaks (disposing the layer freed its 8 weights)');
   });
 
   it('applies a causal mask (query step t sees value steps <= t)', () => {

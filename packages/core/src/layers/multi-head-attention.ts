@@ -43,6 +43,11 @@ export interface PolymodalMultiHeadAttentionArgs extends LayerArgs {
   outputShape?: number | null;
   /** Masks attention to later value steps (lower-triangular [Tq, Tv] mask), as Keras `use_causal_mask`. */
   useCausalMask?: boolean;
+  /**
+   * Also output the attention probabilities `[batch, numHeads, Tq, Tv]` (after masking, before dropout), as Keras's
+   * `return_attention_scores`: the layer then returns `[output, scores]`. Default false.
+   */
+  returnAttentionScores?: boolean;
   /** Default 'glorotUniform'. */
   kernelInitializer?: InitializerName;
   /** Default 'zeros'. */
@@ -81,6 +86,7 @@ export class PolymodalMultiHeadAttention extends tf.layers.Layer {
   /** The configured `outputShape` (null: the query's last dimension). */
   readonly outputDim: number | null;
   readonly useCausalMask: boolean;
+  readonly returnAttentionScores: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
 
@@ -99,6 +105,7 @@ export class PolymodalMultiHeadAttention extends tf.layers.Layer {
     this.useBias = args.useBias ?? true;
     this.outputDim = args.outputShape == null ? null : checkPositiveInt(args.outputShape, 'outputShape', who);
     this.useCausalMask = args.useCausalMask ?? false;
+    this.returnAttentionScores = args.returnAttentionScores ?? false;
     this.kernelInitializer = checkInitializerName(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer', who);
     this.biasInitializer = checkInitializerName(args.biasInitializer ?? 'zeros', 'biasInitializer', who);
     this.supportsMasking = true;
@@ -153,14 +160,18 @@ export class PolymodalMultiHeadAttention extends tf.layers.Layer {
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
     const { shapes, roles } = this.shapesOf(inputShape);
     const query = shapes[roles.query];
-    return [query[0], query[1], this.outputDim ?? query[2]];
+    const output: Shape = [query[0], query[1], this.outputDim ?? query[2]];
+    if (!this.returnAttentionScores) return output;
+    return [output, [query[0], this.numHeads, query[1], shapes[roles.value][1]]];
   }
 
   override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     // The output has one row per query step, so it carries the query's mask; the padding-mask input, if
     // any, describes the value steps and is not carried on.
-    if (mask == null) return null as unknown as tf.Tensor;
-    return (Array.isArray(mask) ? (mask[0] ?? null) : mask) as tf.Tensor;
+    const queryMask = mask == null ? null : ((Array.isArray(mask) ? (mask[0] ?? null) : mask) as tf.Tensor | null);
+    // The scores carry no mask of their own.
+    if (this.returnAttentionScores) return [queryMask, null] as unknown as tf.Tensor[];
+    return queryMask as unknown as tf.Tensor;
   }
 
   /** `x [batch, T, D]` times a `[D, units]` kernel plus bias, as `[batch, T, units]`. */
@@ -247,12 +258,13 @@ export class PolymodalMultiHeadAttention extends tf.layers.Layer {
       let scores: tf.Tensor = tf.matMul(q, k, false, true); // [B, H, Tq, Tv]
       const mask = this.attentionMask(list, roles, kwargs?.['mask'], tq, tv);
       if (mask) scores = tf.add(scores, tf.mul(tf.sub(1, mask), LARGE_NEGATIVE));
-      let probs: tf.Tensor = tf.softmax(scores);
-      if (kwargs?.['training'] === true && this.dropout > 0) probs = tf.dropout(probs, this.dropout);
+      const attention: tf.Tensor = tf.softmax(scores);
+      const probs = kwargs?.['training'] === true && this.dropout > 0 ? tf.dropout(attention, this.dropout) : attention;
 
       const context = tf.matMul(probs, v); // [B, H, Tq, V]
       const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, tq, this.numHeads * this.valueDim]);
-      return this.project(merged, this.attentionOutput);
+      const output = this.project(merged, this.attentionOutput);
+      return this.returnAttentionScores ? [output, attention] : output;
     });
   }
 
@@ -266,6 +278,7 @@ export class PolymodalMultiHeadAttention extends tf.layers.Layer {
       useBias: this.useBias,
       outputShape: this.outputDim,
       useCausalMask: this.useCausalMask,
+      returnAttentionScores: this.returnAttentionScores,
       kernelInitializer: this.kernelInitializer,
       biasInitializer: this.biasInitializer,
     };

@@ -186,4 +186,24 @@ describe('PolymodalTransformerEncoderBlock', () => {
       /expects x \[batch, steps, features\] or \[x, mask\]/,
     );
   });
+  it('returns its self-attention scores on request, with the same output, masked steps at exactly 0', () => {
+    const plain = built({ numHeads: 2, ffDim: 8 }, [[4, 4], [4]]);
+    const scored = built({ numHeads: 2, ffDim: 8, returnAttentionScores: true }, [[4, 4], [4]]);
+    scored.setWeights(plain.getWeights());
+    assert.equal(scored.getConfig().returnAttentionScores, true);
+    const x = tf.tensor3d(fixedValues(2 * 4 * 4, 71), [2, 4, 4]);
+    const mask = tf.tensor2d([[1, 1, 0, 1], [0, 1, 1, 0]], [2, 4], 'int32');
+    const expected = flat(plain.apply([x, mask]) as tf.Tensor);
+    const [out, scores] = scored.apply([x, mask]) as tf.Tensor[];
+    assert.deepEqual(scores.shape, [2, 2, 4, 4]);
+    assert.ok(maxAbsDiff(flat(out), expected) < 1e-6);
+    const masks = [[1, 1, 0, 1], [0, 1, 1, 0]];
+    flat(scores).forEach((p, i) => {
+      const [b, s] = [Math.floor(i / 32), i % 4];
+      if (masks[b][s] === 0) assert.equal(p, 0);
+    });
+    tf.dispose([x, mask]);
+    plain.dispose();
+    scored.dispose();
+  });
 });

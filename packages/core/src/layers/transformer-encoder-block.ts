@@ -43,6 +43,8 @@ export interface PolymodalTransformerEncoderBlockArgs extends LayerArgs {
   layerNormEpsilon?: number;
   /** Lets each step attend only to itself and earlier steps. Default false. */
   useCausalMask?: boolean;
+  /** Also output the self-attention's probabilities `[batch, numHeads, T, T]`: the block returns `[out, scores]`. */
+  returnAttentionScores?: boolean;
 }
 
 const FEED_FORWARD_ACTIVATIONS: readonly FeedForwardActivation[] = [...ACTIVATIONS, 'gelu'];
@@ -65,6 +67,7 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
   readonly activation: FeedForwardActivation;
   readonly layerNormEpsilon: number;
   readonly useCausalMask: boolean;
+  readonly returnAttentionScores: boolean;
 
   private attention: PolymodalMultiHeadAttention | null = null;
   private attentionNorm: tf.layers.Layer;
@@ -87,6 +90,7 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
     this.layerNormEpsilon = args.layerNormEpsilon ?? 1e-5;
     if (!(this.layerNormEpsilon > 0)) throw new Error(`${who}: layerNormEpsilon must be > 0`);
     this.useCausalMask = args.useCausalMask ?? false;
+    this.returnAttentionScores = args.returnAttentionScores ?? false;
     this.supportsMasking = true;
 
     // Sublayer names only need to be unique inside the block: their weights are scoped by the block name.
@@ -159,6 +163,7 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
       keyDim,
       dropout: this.dropout,
       useCausalMask: this.useCausalMask,
+      returnAttentionScores: this.returnAttentionScores,
     });
     this.ffnOutput = tf.layers.dense({ name: 'ffn_output', units: features });
     if (!this.trainable) for (const l of this.sublayers()) l.trainable = false;
@@ -166,7 +171,7 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
     // Build every sublayer through a symbolic apply: it runs build() inside the sublayer's name scope.
     const x = tf.input({ batchShape: xShape });
     const attentionInputs = maskShape ? [x, tf.input({ batchShape: maskShape })] : x;
-    const attended = this.attention.apply(attentionInputs) as tf.SymbolicTensor;
+    const attended = firstOf(this.attention.apply(attentionInputs) as tf.SymbolicTensor | tf.SymbolicTensor[]);
     const normed = this.attentionNorm.apply(attended) as tf.SymbolicTensor;
     const hidden = this.ffnOutput.apply(this.ffnIntermediate.apply(normed)) as tf.SymbolicTensor;
     this.ffnNorm.apply(hidden);
@@ -174,12 +179,15 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
-    return [...this.splitShapes(inputShape).x];
+    const x = this.splitShapes(inputShape).x;
+    if (!this.returnAttentionScores) return [...x];
+    return [[...x], [x[0], this.numHeads, x[1], x[1]]];
   }
 
   override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
-    if (mask == null) return null as unknown as tf.Tensor;
-    return (Array.isArray(mask) ? (mask[0] ?? null) : mask) as tf.Tensor;
+    const own = mask == null ? null : ((Array.isArray(mask) ? (mask[0] ?? null) : mask) as tf.Tensor | null);
+    if (this.returnAttentionScores) return [own, null] as unknown as tf.Tensor[];
+    return own as unknown as tf.Tensor;
   }
 
   private maybeDropout(x: tf.Tensor, training: boolean): tf.Tensor {
@@ -198,11 +206,13 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
       const sub: Kwargs = { training };
       if (kwargs?.['mask'] != null) sub['mask'] = kwargs['mask'];
 
-      const attended = this.attention.apply(list.length > 1 ? list : x, sub) as tf.Tensor;
+      const result = this.attention.apply(list.length > 1 ? list : x, sub) as tf.Tensor | tf.Tensor[];
+      const attended = firstOf(result);
       const y = this.attentionNorm.apply(tf.add(x, this.maybeDropout(attended, training))) as tf.Tensor;
       const hidden = this.ffnIntermediate.apply(y) as tf.Tensor;
       const ff = this.maybeDropout(this.ffnOutput.apply(hidden) as tf.Tensor, training);
-      return this.ffnNorm.apply(tf.add(y, ff)) as tf.Tensor;
+      const out = this.ffnNorm.apply(tf.add(y, ff)) as tf.Tensor;
+      return Array.isArray(result) ? [out, result[1]] : out;
     });
   }
 
@@ -216,7 +226,13 @@ export class PolymodalTransformerEncoderBlock extends tf.layers.Layer {
       activation: this.activation,
       layerNormEpsilon: this.layerNormEpsilon,
       useCausalMask: this.useCausalMask,
+      returnAttentionScores: this.returnAttentionScores,
     };
   }
+}
+
+/** The attention's output, whether or not it also returned its scores. */
+function firstOf<T>(result: T | T[]): T {
+  return Array.isArray(result) ? result[0] : result;
 }
 tf.serialization.registerClass(PolymodalTransformerEncoderBlock);

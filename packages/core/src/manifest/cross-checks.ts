@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { checkModalityDropout } from './missing-input-checks.js';
 import { checkMonitors, splitMayGiveValidation } from './monitors.js';
 import type { Manifest } from './types.js';
 import { inputColumns, labelColumns } from './types.js';
@@ -33,6 +34,7 @@ export function checkManifestConsistency(manifest: Manifest, isClean: IsClean): 
   const problems: string[] = [];
   if (isClean('/data/split')) problems.push(...checkSplitFractions(manifest));
   if (isClean('/inputs') && isClean('/output/column')) problems.push(...checkLabelNotAnInput(manifest));
+  problems.push(...checkModalityDropout(manifest, isClean));
   if (isClean('/training') && isClean('/output/task') && isClean('/data/split')) {
     problems.push(...checkMonitors(manifest, splitMayGiveValidation(manifest)).problems);
   }

@@ -10,6 +10,8 @@ export interface InputEntry {
   column?: string;
   columns?: string[];
   options: Record<string, unknown>;
+  /** false: rows may lack this input; the fusion must handle missing inputs (default true). */
+  required: boolean;
 }
 
 export interface EarlyStoppingConfig {
@@ -54,6 +56,8 @@ export interface TrainingConfig {
   earlyStopping?: EarlyStoppingConfig;
   checkpoint?: CheckpointConfig;
   learningRateSchedule?: LearningRateSchedule;
+  /** Probability of dropping a present optional input in a training row: one for all, or per input name. */
+  modalityDropout?: number | Record<string, number>;
 }
 
 export interface Manifest {
@@ -97,6 +101,11 @@ export interface ResolvedManifest {
   readonly dir: string;
   /** Absolute path of data.source. */
   readonly dataPath: string;
+}
+
+/** Whether rows may lack the input (`required: false`); a manifest not yet defaulted counts as required. */
+export function isOptionalInput(entry: InputEntry): boolean {
+  return entry.required === false;
 }
 
 export function inputColumns(entry: InputEntry): string[] {

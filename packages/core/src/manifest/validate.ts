@@ -6,6 +6,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { compileSchema, type ErrorObject } from './ajv.js';
 import type { IsClean } from './cross-checks.js';
 import { formatSchemaErrors } from './format-errors.js';
+import { checkFusionHandlesMissing, checkMissingFileOption } from './missing-input-checks.js';
 import { metricAlias } from './metric-aliases.js';
 import { MAX_MANIFEST_DEPTH, pointerBeyondDepth, tooDeepProblem } from './parse-manifest.js';
 import { manifestSchema } from './schema.js';
@@ -100,7 +101,9 @@ export function checkManifestAgainstPlugins(manifest: Manifest, registry: Plugin
       if (message) problems.push(`${at}/encoder: ${message}`);
       continue;
     }
-    problems.push(...checkPluginOptions(encoder.optionsSchema, input.options, `${at}/options`));
+    const optionProblems = checkPluginOptions(encoder.optionsSchema, input.options, `${at}/options`);
+    problems.push(...optionProblems);
+    if (optionProblems.length === 0) problems.push(...checkMissingFileOption(manifest, name));
     const count = inputColumns(input).length;
     const { min, max } = encoder.columns;
     if (count < min || (max !== undefined && count > max)) {
@@ -116,6 +119,8 @@ export function checkManifestAgainstPlugins(manifest: Manifest, registry: Plugin
       if (message) problems.push(`/fusion/type: ${message}`);
     } else {
       problems.push(...checkPluginOptions(fusion.optionsSchema, manifest.fusion.options, '/fusion/options'));
+      const capable = registry.fusionTypes().filter((type) => registry.fusion(type).handlesMissingInputs === true);
+      problems.push(...checkFusionHandlesMissing(manifest, fusion, capable, isClean));
       for (const [name, kinds] of produced) {
         if (!kinds.some((kind) => fusion.accepts.includes(kind))) {
           problems.push(`/inputs/${name}: encoder ${manifest.inputs[name].encoder} produces ${kinds.join('/')}, which fusion "${fusion.type}" does not accept (${fusion.accepts.join(', ')})`);

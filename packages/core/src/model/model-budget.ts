@@ -3,7 +3,7 @@ import { PolymodalError } from '../errors.js';
 import type { LabelCodec } from '../data/labels.js';
 import type { Manifest } from '../manifest/types.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import { composeModel } from './compose-model.js';
+import { composeModelWithReliance, type ComposedModel } from './compose-model.js';
 import type { FittedInput } from './fitted-input.js';
 
 /** 200M float32 parameters are 800 MB of weights, and Adam keeps two more copies: beyond what tfjs in Node trains. */
@@ -117,13 +117,24 @@ export function composeModelWithinBudget(
   labels: LabelCodec,
   budget: ModelBudget = DEFAULT_BUDGET,
 ): tf.LayersModel {
+  return composeWithinBudget(manifest, registry, inputs, labels, budget).model;
+}
+
+/** composeModelWithinBudget, keeping the fusion's reliance tensors (see composeModelWithReliance). */
+export function composeWithinBudget(
+  manifest: Manifest,
+  registry: PluginRegistry,
+  inputs: readonly FittedInput[],
+  labels: LabelCodec,
+  budget: ModelBudget = DEFAULT_BUDGET,
+): ComposedModel {
   const pointerOf = (layer: string) => pointerOfLayer(manifest, layer);
-  const model = withParameterBudget(() => composeModel(manifest, registry, inputs, labels), budget.maxParameters, pointerOf);
+  const composed = withParameterBudget(() => composeModelWithReliance(manifest, registry, inputs, labels), budget.maxParameters, pointerOf);
   try {
-    checkBatchActivations(model, manifest.training.batchSize, budget.maxBatchActivationBytes, pointerOf);
+    checkBatchActivations(composed.model, manifest.training.batchSize, budget.maxBatchActivationBytes, pointerOf);
   } catch (error) {
-    model.dispose();
+    composed.model.dispose();
     throw error;
   }
-  return model;
+  return composed;
 }

@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { checkColumnsExist, type ColumnUse } from './check-columns.js';
 import { checkRows } from './check-rows.js';
 import { verifyRows } from './verify-rows.js';
+import { inputChecks, lacksInput } from './presence.js';
 import type { SkippedRows } from './skipped-rows.js';
 
 export interface PreparedData {
@@ -30,6 +31,7 @@ export function inputSpecs(manifest: Manifest, dataDir: string, manifestDir: str
     encoder: entry.encoder,
     columns: inputColumns(entry),
     options: entry.options,
+    required: entry.required !== false,
     dataDir,
     dataRoot: manifest.data.root === undefined ? dataDir : resolve(manifestDir, manifest.data.root),
     allowPathsOutsideRoot: manifest.data.allowPathsOutsideRoot === true,
@@ -66,12 +68,13 @@ export async function prepareTrainingData(resolved: ResolvedManifest, registry: 
   const inputs = inputSpecs(manifest, dataDirOf(table), resolved.dir).map((spec): FittedInput => {
     const encoder = registry.encoder(spec.encoder);
     const preprocessor = encoder.createPreprocessor(spec);
-    preprocessor.inspect?.(table.rows);
-    return { spec, encoder, preprocessor, module: pluginModuleOf(registry.providerOf(spec.encoder)!) };
+    const fitted: FittedInput = { spec, encoder, preprocessor, module: pluginModuleOf(registry.providerOf(spec.encoder)!) };
+    preprocessor.inspect?.(spec.required === false ? table.rows.filter((row) => !lacksInput(fitted, row)) : table.rows);
+    return fitted;
   });
-  const checks = [(row: Row) => labels.check(row), ...inputs.map((input) => (row: Row) => input.preprocessor.check(row))];
+  const checks = [(row: Row) => labels.check(row), ...inputChecks(inputs)];
   const checked = checkRows(table, checks, manifest.data.onInvalidRow, warn);
-  const { valid, skipped } = await verifyRows(table, checked, inputs.map((input) => input.preprocessor), manifest.data.onInvalidRow, warn);
+  const { valid, skipped } = await verifyRows(table, checked, inputs, manifest.data.onInvalidRow, warn);
   return {
     table,
     rows: valid.map((i) => table.rows[i]),

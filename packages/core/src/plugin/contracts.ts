@@ -59,6 +59,12 @@ export interface Preprocessor<State extends JsonValue = JsonValue> {
   readonly augments?: boolean;
   /** The fitted state, enough for `createPreprocessor(input, state)` to rebuild this preprocessor. */
   state(): State;
+  /**
+   * Whether the row lacks this input, for an optional input (manifest `required: false`) only: such a row is kept,
+   * never passed to `check`, `verify` or `transform` (core zero-fills its features and sets its presence to 0).
+   * Cheap and synchronous. Default (when absent): every column of the input is missing (`cell()` is null).
+   */
+  isMissing?(row: Row): boolean;
 }
 
 /** One entry of the manifest's `inputs`, with options already validated and defaulted. */
@@ -78,6 +84,8 @@ export interface InputSpec<Options = Record<string, unknown>> {
   readonly allowPathsOutsideRoot?: boolean;
   /** Folder of the manifest: paths in `options` (a backbone, word vectors) resolve from here. */
   readonly manifestDir: string;
+  /** False when the manifest marks the input optional (`required: false`): rows may lack it (see `Preprocessor.isMissing`). */
+  readonly required?: boolean;
 }
 
 export type FeatureKind = 'vector' | 'sequence';
@@ -86,6 +94,12 @@ export interface EncoderOutput {
   /** `[batch, units]` for a vector, `[batch, steps, units]` for a sequence. */
   readonly tensor: tf.SymbolicTensor;
   readonly kind: FeatureKind;
+  /**
+   * Set by core for an optional input (manifest `required: false`) only: `[batch, 1]` float32, 1 where the row has
+   * this input and 0 where it is missing (or dropped by `training.modalityDropout`). The encoder's own tensor for a
+   * missing row holds whatever its preprocessor filled; a fusion must not let it reach the output.
+   */
+  readonly present?: tf.SymbolicTensor;
 }
 
 export interface BuildContext {
@@ -131,8 +145,24 @@ export interface FusionDefinition<Options = any> {
   readonly description: string;
   readonly optionsSchema: JsonSchema;
   readonly accepts: readonly FeatureKind[];
+  /**
+   * True when `build` honours `EncoderOutput.present` (a learned null embedding, masked tokens...). A fusion
+   * without it is refused at validation when the manifest has an optional input.
+   */
+  readonly handlesMissingInputs?: boolean;
   /** Combines encoder outputs (keyed by input name, in manifest order) into one `[batch, units]` tensor. */
-  build(features: Readonly<Record<string, EncoderOutput>>, options: Options, ctx: BuildContext): tf.SymbolicTensor;
+  build(features: Readonly<Record<string, EncoderOutput>>, options: Options, ctx: BuildContext): tf.SymbolicTensor | FusionOutput;
+}
+
+/** What a fusion's `build` may return instead of a bare tensor: the fused features and what each prediction relied on. */
+export interface FusionOutput {
+  /** `[batch, units]`, fed to the task heads. */
+  readonly tensor: tf.SymbolicTensor;
+  /**
+   * Per name (`gates`, `attention`...), a `[batch, inputs]` tensor whose columns follow the order of `features`:
+   * how much each input counted for each row. Not trained on; `predict --explain` writes it per row.
+   */
+  readonly reliance?: Readonly<Record<string, tf.SymbolicTensor>>;
 }
 
 /** A tfjs layer class that a plugin registers for serialization (needs a static `className`). */

@@ -5,6 +5,7 @@ const PROVIDERS: Record<string, string> = {
   text: '@polymodal/encoder-text',
   audio: '@polymodal/encoder-audio',
   concat: '@polymodal/fusion-concat',
+  gated: '@polymodal/fusion-concat',
   attention: '@polymodal/fusion-attention',
 };
 

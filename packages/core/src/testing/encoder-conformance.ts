@@ -232,6 +232,19 @@ export function encoderConformanceChecks(spec: EncoderConformanceSpec): Conforma
         wellFormed(await guarded(check, 'check on a row without the columns', () => preprocessor.check({})), 'a row without the columns');
       },
     },
+    {
+      name: 'isMissing: a row without the columns is missing, the valid rows are not',
+      run: async () => {
+        const check: Fail = fail('isMissing: a row without the columns is missing, the valid rows are not');
+        const preprocessor = encoder!.createPreprocessor(await input());
+        if (!preprocessor.isMissing) return; // core's default: every column missing
+        const isMissing = (row: Row, what: string) => guarded(check, `isMissing on ${what}`, () => preprocessor.isMissing!(row));
+        if ((await isMissing({}, 'a row without the columns')) !== true) check('isMissing({}) must be true: a row without any of the input\'s columns lacks the input');
+        for (const [i, row] of spec.rows.entries()) {
+          if ((await isMissing(row, `valid row ${i}`)) !== false) check(`isMissing says valid row ${i} ${JSON.stringify(row)} lacks the input`);
+        }
+      },
+    },
   ];
   return checks;
 }

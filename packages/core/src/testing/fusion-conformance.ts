@@ -1,7 +1,8 @@
 /**
  * The fusion conformance kit: given a plugin, one of its fusion types, options and the encoder outputs to
- * fuse (kind and per-sample shape), checks options, the build output, weights, config and save/load, one
- * training step and tensor leaks.
+ * fuse (kind and per-sample shape), checks options, the build output (and its reliance shapes), weights, config and
+ * save/load, one training step and tensor leaks; a fusion with `handlesMissingInputs` must also ignore the features
+ * of an input whose presence is 0.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildContext } from '../model/compose-model.js';
@@ -13,6 +14,7 @@ import {
   builtModelChecks, checkOutputShape, modelWithHead, targets,
 } from './model-checks.js';
 import { resolveOptions } from './options-check.js';
+import { checkMissingInputs, fusedTensor, MISSING_INPUTS_CHECK } from './fusion-missing-check.js';
 
 export interface FusionInput {
   readonly kind: FeatureKind;
@@ -73,8 +75,14 @@ export function fusionConformanceChecks(spec: FusionConformanceSpec): Conformanc
       symbolic.push(tensor);
       features[name] = { tensor, kind: input.kind };
     }
-    const output = fusion!.build(features, resolved, buildContext('fusion', used));
+    const built = fusion!.build(features, resolved, buildContext('fusion', used));
+    const output = fusedTensor(built);
     checkOutputShape(output, 'vector', check);
+    if (!(built instanceof tf.SymbolicTensor)) {
+      for (const [name, tensor] of Object.entries(built.reliance ?? {})) {
+        if (tensor.shape.length !== 2 || tensor.shape[1] !== symbolic.length) check(`reliance "${name}" must be [batch, ${symbolic.length}] (one column per input); got [${tensor.shape.join(', ')}]`);
+      }
+    }
     const random = createRandom(7);
     const xs = Object.values(inputs).map((input) => {
       const size = batch * input.shape.reduce((n, d) => n * d, 1);
@@ -95,6 +103,15 @@ export function fusionConformanceChecks(spec: FusionConformanceSpec): Conformanc
       },
     },
     ...builtModelChecks(built, spec.tolerance ?? 1e-5, fail),
+    {
+      name: MISSING_INPUTS_CHECK,
+      skip: fusion?.handlesMissingInputs === true ? undefined : 'the fusion does not declare handlesMissingInputs (manifests with optional inputs refuse it)',
+      run: async () => {
+        const resolved = await options();
+        const check = fail(MISSING_INPUTS_CHECK);
+        await guarded(check, 'build with presence masks', () => checkMissingInputs(fusion!, resolved, inputs, batch, spec.tolerance ?? 1e-5, check));
+      },
+    },
   ];
 }
 

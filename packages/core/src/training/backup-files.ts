@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * The on-disk side of a training backup. Each backup is one folder `epoch-<N>` inside the backup folder,
@@ -29,14 +30,9 @@ export async function listBackups(dir: string): Promise<{ epochs: number; path: 
     .sort((a, b) => b.epochs - a.epochs);
 }
 
+/** Our own pid never counts: a backup we are writing is not someone else's. */
 function processAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== process.pid && isProcessAlive(pid);
 }
 
 /**

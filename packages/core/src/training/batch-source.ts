@@ -3,6 +3,8 @@ import type { FeatureArrays, Row } from '../plugin/contracts.js';
 import { type FittedInput, type ModelInputLayout, modelInputLayout } from '../model/fitted-input.js';
 import type { TransformPool } from '../pipeline/transform-pool.js';
 import type { Random } from '../util/random.js';
+import { isOptional, presenceOf } from '../pipeline/presence.js';
+import { ModalityDropout } from './modality-dropout.js';
 
 export interface Batch {
   readonly xs: Record<string, tf.Tensor>;
@@ -44,15 +46,43 @@ function slice(source: Flat, width: number, positions: readonly number[]): Flat 
   return gather(source, width, positions);
 }
 
-async function transformAll(inputs: readonly FittedInput[], rows: readonly Row[], training: boolean, random: Random, pool?: TransformPool): Promise<Map<string, Flat>> {
+/** The preprocessor's arrays for the rows that have the input; zeros in the rows that lack it (presence 0). */
+async function transformPresent(fitted: FittedInput, rows: readonly Row[], present: Float32Array | undefined, training: boolean, random: Random, pool?: TransformPool): Promise<FeatureArrays> {
+  const run = (subset: readonly Row[]): Promise<FeatureArrays> | FeatureArrays =>
+    // Workers serve the fixed (non-augmented) transform only: augmentation draws from this run's seeded stream.
+    pool && !training && pool.accepts(fitted) && subset.length > 0
+      ? pool.transform(fitted, subset)
+      : fitted.preprocessor.transform(subset, { training, random: () => random.next() });
+  if (present === undefined || present.every((p) => p === 1)) return run(rows);
+  const positions = rows.flatMap((_, r) => (present[r] === 1 ? [r] : []));
+  const partial = positions.length > 0 ? await run(positions.map((r) => rows[r])) : undefined;
+  const full: FeatureArrays = {};
+  for (const feature of fitted.preprocessor.features()) {
+    const width = sampleSize(feature.shape);
+    const out = feature.dtype === 'int32' ? new Int32Array(rows.length * width) : new Float32Array(rows.length * width);
+    const values = partial?.[feature.key];
+    if (values && values.length === positions.length * width) positions.forEach((r, i) => out.set(values.subarray(i * width, (i + 1) * width), r * width));
+    else if (partial) continue; // a wrong or missing array: transformAll reports it
+    full[feature.key] = out;
+  }
+  return full;
+}
+
+/**
+ * Each model input's row-major values for `rows`: encoder features (zeros where an optional input is missing or
+ * dropped) and the presence masks of optional inputs.
+ */
+async function transformAll(inputs: readonly FittedInput[], rows: readonly Row[], presence: ReadonlyMap<string, Float32Array>, training: boolean, random: Random, pool?: TransformPool): Promise<Map<string, Flat>> {
   const arrays = new Map<string, Flat>();
   const layout = modelInputLayout(inputs);
   for (const fitted of inputs) {
-    // Workers serve the fixed (non-augmented) transform only: augmentation draws from this run's seeded stream.
-    const result: FeatureArrays = pool && !training && pool.accepts(fitted) && rows.length > 0
-      ? await pool.transform(fitted, rows)
-      : await fitted.preprocessor.transform(rows, { training, random: () => random.next() });
+    const present = presence.get(fitted.spec.name);
+    const result = await transformPresent(fitted, rows, present, training, random, pool);
     for (const entry of layout.filter((e) => e.input === fitted.spec.name)) {
+      if (entry.presence) {
+        arrays.set(entry.name, present!);
+        continue;
+      }
       const array = result[entry.feature.key];
       const expected = rows.length * sampleSize(entry.feature.shape);
       if (!array || array.length !== expected) {
@@ -62,6 +92,14 @@ async function transformAll(inputs: readonly FittedInput[], rows: readonly Row[]
     }
   }
   return arrays;
+}
+
+/** Presence per optional input over `rows`: 0 where the row lacks it, and everywhere for a dropped input. */
+function presenceMasks(inputs: readonly FittedInput[], rows: readonly Row[], drop: ReadonlySet<string>): Map<string, Float32Array> {
+  return new Map(inputs.filter(isOptional).map((input) => [
+    input.spec.name,
+    drop.has(input.spec.name) ? new Float32Array(rows.length) : presenceOf(input, rows),
+  ]));
 }
 
 function toTensors(layout: readonly ModelInputLayout[], arrays: Map<string, Flat>, count: number): Record<string, tf.Tensor> {
@@ -81,6 +119,10 @@ export interface BatchSourceOptions {
   random: Random;
   /** Worker threads for the one-off transform of the split. */
   pool?: TransformPool;
+  /** Optional inputs treated as missing in every row (`evaluate --drop`). */
+  drop?: ReadonlySet<string>;
+  /** Training batches only: per optional input, the probability that a present row's input is dropped. */
+  modalityDropout?: ReadonlyMap<string, number>;
 }
 
 /** Transforms the split once (no augmentation) or per batch (augmenting preprocessors, training batches only). */
@@ -88,22 +130,27 @@ export async function createBatchSource(options: BatchSourceOptions): Promise<Ba
   const { inputs, rows, targets, targetWidth, random, pool } = options;
   const layout = modelInputLayout(inputs);
   const augments = inputs.some((input) => input.preprocessor.augments);
-  const fixed = await transformAll(inputs, rows, false, random, pool);
+  const presence = presenceMasks(inputs, rows, options.drop ?? new Set());
+  const fixed = await transformAll(inputs, rows, presence, false, random, pool);
+  const dropout = new ModalityDropout(inputs, options.modalityDropout);
   const targetTensor = (positions: readonly number[]) =>
     targets ? tf.tensor2d(slice(targets, targetWidth, positions) as Float32Array, [positions.length, targetWidth]) : undefined;
+  const presenceOfBatch = (positions: readonly number[]) => new Map([...presence].map(([name, values]) => [name, slice(values, 1, positions) as Float32Array]));
   return {
     rows: rows.length,
     random,
     valuesPerRow: layout.reduce((sum, entry) => sum + sampleSize(entry.feature.shape), 0),
     async batch(positions, training) {
+      let arrays: Map<string, Flat>;
       if (training && augments) {
-        const live = await transformAll(inputs, positions.map((p) => rows[p]), true, random);
-        return { xs: toTensors(layout, live, positions.length), ys: targetTensor(positions) };
+        arrays = await transformAll(inputs, positions.map((p) => rows[p]), presenceOfBatch(positions), true, random);
+      } else {
+        arrays = new Map([...fixed].map(([name, array]) => {
+          const entry = layout.find((e) => e.name === name)!;
+          return [name, slice(array, sampleSize(entry.feature.shape), positions)];
+        }));
       }
-      const arrays = new Map([...fixed].map(([name, array]) => {
-        const entry = layout.find((e) => e.name === name)!;
-        return [name, slice(array, sampleSize(entry.feature.shape), positions)];
-      }));
+      if (training) dropout.apply(arrays, positions.length, random);
       return { xs: toTensors(layout, arrays, positions.length), ys: targetTensor(positions) };
     },
   };

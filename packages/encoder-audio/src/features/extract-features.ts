@@ -1,6 +1,6 @@
 import { Dct2 } from './dct.js';
 import type { FeatureOptions } from './feature-options.js';
-import { logWithOffset, powerToDb } from './log-scale.js';
+import { compress } from './log-scale.js';
 import { MelFilterbank } from './mel.js';
 import { Stft } from './stft.js';
 
@@ -30,8 +30,8 @@ export class FeatureExtractor {
       return;
     }
     if (o.winLength > o.nFft) throw new RangeError(`winLength (${o.winLength}) must not exceed nFft (${o.nFft})`);
-    this.stft = new Stft(o);
     if (o.features === 'stft') {
+      this.stft = new Stft(o);
       this.bins = this.stft.bins;
       return;
     }
@@ -39,6 +39,7 @@ export class FeatureExtractor {
       throw new RangeError(`fMin (${o.fMin}) and fMax (${o.fMax}) must satisfy 0 <= fMin < fMax <= sampleRate / 2 (${o.sampleRate / 2})`);
     }
     this.mel = new MelFilterbank({ sampleRate: o.sampleRate, nFft: o.nFft, nMels: o.nMels, fMin: o.fMin, fMax: o.fMax, scale: o.melScale, norm: o.melNorm });
+    this.stft = new Stft(o, this.mel);
     if (o.features === 'mel') {
       this.bins = o.nMels;
       return;
@@ -55,24 +56,22 @@ export class FeatureExtractor {
   extract(signal: ArrayLike<number>): FeatureMatrix {
     if (!this.stft) return { values: Float64Array.from(signal), frames: signal.length, bins: 1 };
     const frames = this.stft.frameCount(signal.length);
-    if (!this.mel) {
-      const spectrum = this.stft.compute(signal);
-      this.compress(spectrum);
-      return { values: spectrum, frames, bins: this.stft.bins };
+    if (!this.mel) return { values: this.stft.compute(signal, this.options), frames, bins: this.stft.bins };
+    let mel = this.stft.bandCompute(signal, this.options);
+    if (!mel) {
+      mel = this.projectRows(this.stft.compute(signal), frames, this.stft.bins, this.mel);
+      compress(mel, this.options);
     }
-    const filterbank = this.mel;
-    const mel = new Float64Array(frames * filterbank.bands);
-    this.stft.forEachFrame(signal, (spectrum, t) => filterbank.apply(spectrum, 0, mel, t * filterbank.bands));
-    this.compress(mel);
     if (!this.dct) return { values: mel, frames, bins: this.mel.bands };
     const mfcc = new Float64Array(frames * this.dct.outputs);
     for (let t = 0; t < frames; t++) this.dct.apply(mel, t * this.mel.bands, mfcc, t * this.dct.outputs);
     return { values: mfcc, frames, bins: this.dct.outputs };
   }
 
-  private compress(values: Float64Array): void {
-    const o = this.options;
-    if (o.log === 'db') powerToDb(values, o.ref, o.amin, o.topDb);
-    else if (o.log === 'log') logWithOffset(values, o.logOffset);
+  /** The mel projection of each spectrogram row (the path for powers other than 1 and 2, or nFft not a power of two). */
+  private projectRows(spectrogram: Float64Array, frames: number, bins: number, filterbank: MelFilterbank): Float64Array {
+    const mel = new Float64Array(frames * filterbank.bands);
+    for (let t = 0; t < frames; t++) filterbank.apply(spectrogram, t * bins, mel, t * filterbank.bands);
+    return mel;
   }
 }

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { decodeWav } from '../wav/decode-wav.js';
 import { RealFft } from '../features/real-fft.js';
+import { RESAMPLE_KERNEL_WASM } from './resample-kernel-wasm.js';
 import { Resampler } from './resample.js';
 
 function sine(frequency: number, rate: number, seconds: number, amplitude = 1): Float64Array {
@@ -61,3 +64,46 @@ test('resampling a spoken word agrees with soxr (VHQ) and scipy resample_poly', 
     assert.ok(snrDb > 50, `difference only ${snrDb.toFixed(1)} dB below the signal`);
   }
 });
+
+test('the resampling kernel is the compilation of its AssemblyScript source (node tools/build-wasm-kernels.mjs rewrites it)', () => {
+  const tool = fileURLToPath(new URL('../../tools/build-wasm-kernels.mjs', import.meta.url));
+  const compiled = execFileSync(process.execPath, [tool, '--print', 'resample-kernel'], { encoding: 'utf8' }).trim();
+  assert.equal(compiled, RESAMPLE_KERNEL_WASM, 'resample-kernel-wasm.ts is stale: run node tools/build-wasm-kernels.mjs in packages/encoder-audio');
+});
+
+/** Output i by the definition: the Kaiser-windowed sinc (24 zero crossings, beta 9, cutoff 0.94 x the lower Nyquist) at time i * from / to. */
+function directResample(input: Float64Array, from: number, to: number): Float64Array {
+  const cutoff = Math.min(1, to / from) * 0.94;
+  const halfWidth = 24 / cutoff;
+  const i0 = (x: number) => {
+    let sum = 1;
+    let term = 1;
+    for (let k = 1; k < 60; k++) sum += term *= (x / (2 * k)) ** 2;
+    return sum;
+  };
+  return Float64Array.from({ length: Math.ceil((input.length * to) / from) }, (_, i) => {
+    const time = (i * from) / to;
+    let sum = 0;
+    for (let k = Math.ceil(time - halfWidth); k <= Math.floor(time + halfWidth); k++) {
+      if (k < 0 || k >= input.length) continue;
+      const u = k - time;
+      const x = cutoff * u;
+      const r = u / halfWidth;
+      const window = Math.abs(r) >= 1 ? 0 : i0(9 * Math.sqrt(1 - r * r)) / i0(9);
+      sum += cutoff * (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * window * input[k];
+    }
+    return sum;
+  });
+}
+
+for (const [from, to, samples] of [[22050, 16000, 7], [22050, 16000, 1001], [48000, 16000, 300], [8000, 16000, 45], [16000, 44100, 123]] as const) {
+  test(`${samples} samples ${from} -> ${to} Hz equal the windowed-sinc sum by its definition, edges included`, () => {
+    let seed = samples;
+    const input = Float64Array.from({ length: samples }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1);
+    const ours = new Resampler(from, to).resample(input);
+    const expected = directResample(input, from, to);
+    assert.equal(ours.length, expected.length);
+    // float32 output: within its rounding (and the sums' float64 rounding, far smaller).
+    expected.forEach((e, i) => assert.ok(Math.abs(ours[i] - e) <= 1e-7 * Math.max(1, Math.abs(e)), `sample ${i}: ${ours[i]} vs ${e}`));
+  });
+}

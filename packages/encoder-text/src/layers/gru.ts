@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gruBackwardSteps, gruForwardSteps } from '../kernels/gru-steps.js';
 import { recurrentProduct } from '../kernels/recurrent-product.js';
+import { fusedLstmRoutine, noteOnce } from './fused-recurrence.js';
 import { PolymodalRecurrentBase, type PolymodalRecurrentArgs } from './recurrent-base.js';
 
 export type PolymodalGRUArgs = PolymodalRecurrentArgs;
@@ -35,6 +36,15 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
 
   protected inputBias(): tf.Tensor {
     return tf.squeeze(tf.slice(this.bias!.read(), [0, 0], [1, 3 * this.units]), [0]);
+  }
+
+  /** TensorFlow's fused GRUBlockCell computes the other GRU (see the note): PolymodalGRU keeps its own loop. */
+  protected override recurFused(): null {
+    if (this.implementation === 'auto' && fusedLstmRoutine()) {
+      noteOnce('PolymodalGRU fused', `PolymodalGRU runs its per-step loop on ${tf.getBackend()}: TensorFlow's fused GRUBlockCell is the reset-before GRU ` +
+        "(Keras reset_after=False, r applied to h before the recurrent product), not Keras's default reset_after=True that PolymodalGRU computes");
+    }
+    return null;
   }
 
   protected recurOps(xp: tf.Tensor3D, recurrentMask: tf.Tensor | null, sequences: boolean): tf.Tensor {

@@ -10,12 +10,14 @@
  *
  * Speed: the input projections of all steps are one matMul; each step runs about 14 small ops forward and 6
  * backward; the whole time loop is one `tf.customGrad` node with back-propagation through time written out,
- * where tfjs's LSTM records ~25 tape nodes per step and differentiates each. Masking (maskZero) is not
- * supported: as in the Keras article, pre-padded zeros run through the cell.
+ * where tfjs's LSTM records ~25 tape nodes per step and differentiates each. On tensorflow the whole loop is
+ * one BlockLSTMV2 op (see recurFused). Masking (maskZero) is not supported: as in the Keras article,
+ * pre-padded zeros run through the cell.
  */
 import * as tf from '@tensorflow/tfjs';
 import { lstmBackwardSteps, lstmForwardSteps } from '../kernels/lstm-steps.js';
 import { recurrentProduct } from '../kernels/recurrent-product.js';
+import { fusedLstmRoutine, noteOnce } from './fused-recurrence.js';
 import { PolymodalRecurrentBase, type PolymodalRecurrentArgs } from './recurrent-base.js';
 
 export interface PolymodalLSTMArgs extends PolymodalRecurrentArgs {
@@ -167,6 +169,23 @@ export class PolymodalLSTM extends PolymodalRecurrentBase {
       return { value, gradFunc };
     });
     return loop(xp, this.recurrentKernel!.read(), mask);
+  }
+
+  /** On tensorflow: the whole loop as BlockLSTMV2, its gradient BlockLSTMGradV2 (two native calls per batch). */
+  protected override recurFused(x: tf.Tensor3D, training: boolean): tf.Tensor | null {
+    if (this.implementation !== 'auto') return null;
+    const routine = fusedLstmRoutine();
+    if (!routine) return null;
+    if (training && this.recurrentDropout > 0) {
+      noteOnce('PolymodalLSTM recurrentDropout', `PolymodalLSTM: recurrentDropout has no fused kernel on ${tf.getBackend()} (BlockLSTMV2 takes no mask for h), ` +
+        'so training runs the per-step loop (slower); predictions still use the fused kernel');
+      return null;
+    }
+    const [batch, steps] = x.shape;
+    let timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+    if (this.goBackwards) timeMajor = tf.reverse(timeMajor, 0);
+    const hs = routine.lstm(timeMajor, this.kernel!.read() as tf.Tensor2D, this.recurrentKernel!.read() as tf.Tensor2D, this.bias!.read() as tf.Tensor1D);
+    return this.returnSequences ? hs : tf.reshape(tf.slice(hs, [steps - 1, 0, 0], [1, batch, this.units]), [batch, this.units]);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

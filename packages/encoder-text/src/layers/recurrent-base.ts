@@ -43,8 +43,8 @@ export interface PolymodalRecurrentArgs extends RecurrentLayerArgs {
   /**
    * How the time loop runs: 'loops' (plain JavaScript loops over typed arrays: fastest on the cpu and wasm
    * backends, where each tfjs op has a high fixed cost), 'ops' (a few tfjs ops per step: for GPU backends,
-   * where data stays on the device), or 'auto' (default: 'loops' on cpu and wasm, 'ops' elsewhere). Both
-   * compute the same values and gradients.
+   * where data stays on the device), or 'auto' (default: 'loops' on cpu and wasm; on tensorflow the backend's
+   * fused op where it has one (LSTM: BlockLSTMV2), else 'ops'). All compute the same values and gradients.
    */
   implementation?: RecurrentImplementation;
 }
@@ -154,17 +154,30 @@ export abstract class PolymodalRecurrentBase extends tf.layers.Layer {
       const [batch, steps, features] = x.shape;
       const training = kwargs?.['training'] === true;
       if (training && this.dropout > 0) x = tf.mul(x, tf.expandDims(dropoutMask([batch, features], this.dropout), 1));
-      // Every step's input projection in one matMul, then time-major [T, batch, G*units].
-      const width = this.gates * this.units;
-      const projected = tf.add(tf.matMul(tf.reshape(x, [batch * steps, features]), this.kernel.read()), this.inputBias());
-      let xp = tf.transpose(tf.reshape(projected, [batch, steps, width]), [1, 0, 2]) as tf.Tensor3D;
-      if (this.goBackwards) xp = tf.reverse(xp, 0);
-      const mask = training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout) : null;
-      const out = this.usesLoops() ? this.recurLoops(xp, mask, this.returnSequences) : this.recurOps(xp, mask, this.returnSequences);
+      const out = this.recurFused(x, training) ?? this.recur(x, training);
       if (!this.returnSequences) return out;
       const aligned = this.goBackwards ? tf.reverse(out, 0) : out;
       return tf.transpose(aligned, [1, 0, 2]);
     });
+  }
+
+  /** The time loop from `x [batch, T, D]`: the input projection of every step in one matMul, then the recurrence. */
+  private recur(x: tf.Tensor3D, training: boolean): tf.Tensor {
+    const [batch, steps, features] = x.shape;
+    const width = this.gates * this.units;
+    const projected = tf.add(tf.matMul(tf.reshape(x, [batch * steps, features]), this.kernel!.read()), this.inputBias());
+    let xp = tf.transpose(tf.reshape(projected, [batch, steps, width]), [1, 0, 2]) as tf.Tensor3D;
+    if (this.goBackwards) xp = tf.reverse(xp, 0);
+    const mask = training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout) : null;
+    return this.usesLoops() ? this.recurLoops(xp, mask, this.returnSequences) : this.recurOps(xp, mask, this.returnSequences);
+  }
+
+  /**
+   * The whole time loop as the backend's fused op (see fused-recurrence.ts), from `x [batch, T, D]`: the same
+   * time-major result as the loops, or null where there is none (then the loops run).
+   */
+  protected recurFused(_x: tf.Tensor3D, _training: boolean): tf.Tensor | null {
+    return null;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

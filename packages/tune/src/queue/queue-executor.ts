@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { PolymodalError, type ManifestOverrides } from '@polymodal/core';
 import type { TrialExecutor, TrialOutcome } from '../study/run-study.js';
 import type { TrialRequest } from '../trial/run-trial.js';
-import { DEFAULT_QUEUE_NAME, loadBullMq, parseRedisUrl, stopKey, stopKeyClient } from './connection.js';
+import type { TrialCrossval } from '../trial/crossval-trial.js';
+import { parseRedisUrl, stopKey, stopKeyClient } from './connection.js';
+import { openQueue } from './open-queue.js';
 
 export interface QueueExecutorOptions {
   url: string;
@@ -11,6 +13,8 @@ export interface QueueExecutorOptions {
   overrides: ManifestOverrides;
   objective: string;
   allowLocalPlugins?: boolean;
+  /** Set for a `cv_<metric>` objective: each trial cross-validates. */
+  crossval?: TrialCrossval;
 }
 
 export interface QueueExecutor extends TrialExecutor {
@@ -29,18 +33,9 @@ export interface EpochProgress {
  * this coordinator run, so a trial rerun after a crash is a new job.
  */
 export async function queueExecutor(options: QueueExecutorOptions): Promise<QueueExecutor> {
-  const { Queue, QueueEvents } = await loadBullMq();
-  const connection = parseRedisUrl(options.url);
-  const name = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const queue = new Queue(name, { connection });
-  const events = new QueueEvents(name, { connection });
-  try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  } catch (error) {
-    await Promise.allSettled([queue.close(), events.close()]);
-    throw new PolymodalError(`--queue ${options.url}: cannot reach Redis (${(error as Error).message})`, { hint: 'Start redis-server there, or check the address.', exitCode: 2 });
-  }
-  const redis = await stopKeyClient(connection);
+  const opened = await openQueue(options.url, options.queueName);
+  const { name, events } = opened;
+  const redis = await stopKeyClient(parseRedisUrl(options.url));
   const run = randomBytes(4).toString('hex');
   const listeners = new Map<string, (progress: EpochProgress) => void>();
   events.on('progress', ({ jobId, data }) => {
@@ -48,7 +43,10 @@ export async function queueExecutor(options: QueueExecutorOptions): Promise<Queu
   });
   return {
     async run(job, onEpoch, signal): Promise<TrialOutcome> {
-      const request: TrialRequest = { ...job, manifest: options.manifest, overrides: options.overrides, objective: options.objective, allowLocalPlugins: options.allowLocalPlugins };
+      const request: TrialRequest = {
+        ...job, manifest: options.manifest, overrides: options.overrides, objective: options.objective, allowLocalPlugins: options.allowLocalPlugins,
+        ...(options.crossval ? { crossval: options.crossval } : {}),
+      };
       const jobId = `${run}-trial-${job.number}`;
       let lastEpoch = 0;
       listeners.set(jobId, (progress) => {
@@ -59,9 +57,9 @@ export async function queueExecutor(options: QueueExecutorOptions): Promise<Queu
       const stop = () => void redis.set(stopKey(name, jobId), '1', 'EX', 86_400);
       signal.addEventListener('abort', stop, { once: true });
       try {
-        const added = await queue.add('trial', request, { jobId, attempts: 1, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } });
+        const { result } = await opened.runJob<TrialOutcome>('trial', jobId, request);
         if (signal.aborted) stop();
-        return (await added.waitUntilFinished(events)) as TrialOutcome;
+        return await result;
       } catch (error) {
         if (error instanceof PolymodalError) throw error;
         throw new PolymodalError(String((error as Error).message ?? error) + (lastEpoch ? ` (after epoch ${lastEpoch})` : ''), { exitCode: 1 });
@@ -71,7 +69,7 @@ export async function queueExecutor(options: QueueExecutorOptions): Promise<Queu
       }
     },
     async close() {
-      await Promise.allSettled([events.close(), queue.close(), redis.quit()]);
+      await Promise.allSettled([opened.close(), redis.quit()]);
     },
   };
 }

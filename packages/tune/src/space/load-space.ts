@@ -60,6 +60,6 @@ export async function loadSearchSpace(manifestPath: string, rawManifest: unknown
 
 /** The objective's natural direction: down for losses and error metrics, up for the rest. */
 export function defaultDirection(objective: string): Direction {
-  const metric = objective.replace(/^val_/, '');
+  const metric = objective.replace(/^(val|cv)_/, '');
   return metric === 'loss' || LOWER_IS_BETTER.has(metric) ? 'min' : 'max';
 }

@@ -56,11 +56,19 @@ export interface PrunerSpec {
 /** The `search` section of a manifest, or a `--space` file. */
 export interface SearchSection {
   params: Record<string, ParamSpec>;
-  /** `val_loss` or `val_<metric>` (default `val_loss`). */
+  /** `val_loss`, `val_<metric>` or `cv_<metric>` (the held-out folds' metric, averaged; default `val_loss`). */
   objective?: string;
   /** Default: `min` for val_loss, `max` for other metrics except those where lower is better. */
   direction?: Direction;
   pruner?: PrunerSpec;
+  /** Folds of a `cv_<metric>` objective (default 5 folds, stratified for classification). */
+  crossval?: CrossvalSpec;
+}
+
+/** How a `cv_<metric>` objective cross-validates each trial. */
+export interface CrossvalSpec {
+  folds?: number;
+  stratify?: boolean;
 }
 
 /** A trial's parameter values, by parameter name; inactive parameters are absent. */

@@ -68,3 +68,15 @@ test('validateSearchSection throws one exit-2 error listing the problems', () =>
   assert.throws(() => validateSearchSection({ params: {} }, '/search', 'm.json', manifest), (e: unknown) =>
     e instanceof PolymodalError && e.exitCode === 2 && /m\.json: the search space has a problem/.test(e.message) && /\/search\/params: must name at least one parameter/.test(e.describe()));
 });
+
+test('a cv_<metric> objective and its crossval section are checked with pointers', () => {
+  const params = { lr: { type: 'float', pointer: '/training/optimizer/learningRate', low: 1e-4, high: 1e-1, log: true } };
+  assert.deepEqual(searchSectionProblems({ params, objective: 'cv_accuracy', crossval: { folds: 3, stratify: false } }, '/search', manifest), []);
+  assert.deepEqual(searchSectionProblems({ params, objective: 'test_accuracy', crossval: { folds: 1, stratify: 'yes', repeats: 2 } }, '/search', manifest), [
+    '/search/objective: must be val_loss, val_<metric> or cv_<metric>, e.g. "val_accuracy"',
+    '/search/crossval/repeats: unknown key; allowed here: folds, stratify',
+    '/search/crossval/folds: must be an integer >= 2',
+    '/search/crossval/stratify: must be true or false',
+  ]);
+  assert.deepEqual(searchSectionProblems({ params, crossval: 5 }, '', manifest), ['/crossval: must be an object, e.g. { "folds": 5, "stratify": true }']);
+});

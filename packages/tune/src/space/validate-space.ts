@@ -12,7 +12,8 @@ const PARAM_KEYS: Record<ParamSpec['type'], readonly string[]> = {
   choice: ['type', 'pointer', 'when', 'values'],
   boolean: ['type', 'pointer', 'when'],
 };
-const SECTION_KEYS = ['params', 'objective', 'direction', 'pruner'];
+const SECTION_KEYS = ['params', 'objective', 'direction', 'pruner', 'crossval'];
+const CROSSVAL_KEYS = ['folds', 'stratify'];
 const PRUNER_KEYS = ['type', 'warmupEpochs', 'minTrials', 'minEpochs', 'reductionFactor'];
 export const PRUNER_TYPES = ['none', 'median', 'halving'] as const;
 
@@ -139,6 +140,16 @@ function checkPruner(pruner: unknown, at: string, problems: string[]): void {
   if (factor !== undefined && !(typeof factor === 'number' && factor >= 2)) problems.push(`${at}/reductionFactor: must be a number >= 2`);
 }
 
+function checkCrossval(crossval: unknown, at: string, problems: string[]): void {
+  if (!isObject(crossval)) {
+    problems.push(`${at}: must be an object, e.g. { "folds": 5, "stratify": true }`);
+    return;
+  }
+  unknownKeys(crossval, CROSSVAL_KEYS, at, problems);
+  if (crossval.folds !== undefined && !(Number.isInteger(crossval.folds) && (crossval.folds as number) >= 2)) problems.push(`${at}/folds: must be an integer >= 2`);
+  if (crossval.stratify !== undefined && typeof crossval.stratify !== 'boolean') problems.push(`${at}/stratify: must be true or false`);
+}
+
 /** Every problem of a search section (empty when it is valid). `manifest` (raw, as written) lets pointers be checked. */
 export function searchSectionProblems(value: unknown, at: string, manifest?: unknown): string[] {
   const problems: string[] = [];
@@ -159,9 +170,10 @@ export function searchSectionProblems(value: unknown, at: string, manifest?: unk
     }
     if (problems.length === 0) checkConditions(value.params as Record<string, ParamSpec>, at, problems);
   }
-  if (value.objective !== undefined && (typeof value.objective !== 'string' || !/^val_\w+$/.test(value.objective))) {
-    problems.push(`${at}/objective: must be val_loss or val_<metric>, e.g. "val_accuracy"`);
+  if (value.objective !== undefined && (typeof value.objective !== 'string' || !/^(val_\w+|cv_\w+)$/.test(value.objective))) {
+    problems.push(`${at}/objective: must be val_loss, val_<metric> or cv_<metric>, e.g. "val_accuracy"`);
   }
+  if (value.crossval !== undefined) checkCrossval(value.crossval, `${at}/crossval`, problems);
   if (value.direction !== undefined && value.direction !== 'min' && value.direction !== 'max') problems.push(`${at}/direction: must be "min" or "max"`);
   if (value.pruner !== undefined) checkPruner(value.pruner, `${at}/pruner`, problems);
   return problems;

@@ -1,17 +1,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PolymodalError } from '@polymodal/core';
+import { isProcessAlive, PolymodalError } from '@polymodal/core';
 
 export const LOCK_FILE = '.study.lock';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One coordinator per study folder: a lock file holding its pid. A lock left by a process that no longer
@@ -26,7 +18,7 @@ export function acquireStudyLock(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(path, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) {
         throw new PolymodalError(`${dir}: another polymodal tune (pid ${pid}) is running this study`, {
           hint: 'Wait for it to finish, stop it, or give another --out folder.',
           exitCode: 2,

@@ -20,10 +20,15 @@ function objectiveText(trial: TrialView): string {
   return last === undefined || last === null ? '-' : `(${formatValue(last)})`;
 }
 
+/** What a trial's steps are: epochs, or folds for an objective on cross-validation folds (cv_<metric>). */
+function stepName(objective: string): 'epoch' | 'fold' {
+  return objective.startsWith('cv_') ? 'fold' : 'epoch';
+}
+
 /** The live table: one row per trial (the last `maxRows`), and the best so far under it. */
 export function studyTable(view: StudyView, total: number, maxRows = 20): string {
   const { objective, direction } = view.study;
-  const header = ['trial', 'state', objective, 'epochs', 'parameters'];
+  const header = ['trial', 'state', objective, `${stepName(objective)}s`, 'parameters'];
   const rows = view.trials.slice(-maxRows).map((t) => [String(t.number), t.state, objectiveText(t), String(t.epochs), formatParams(t.params)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
@@ -41,7 +46,7 @@ export function trialEventLine(view: StudyView, trial: TrialView, what: 'start' 
   if (what === 'epoch') return undefined;
   if (what === 'start') return `trial ${trial.number} started: ${formatParams(trial.params)}${trial.retryOf !== undefined ? ` (rerun of trial ${trial.retryOf})` : ''}`;
   const detail = trial.state === 'complete' ? `${view.study.objective} ${formatValue(trial.value)}`
-    : trial.state === 'pruned' ? `pruned after epoch ${trial.epochs}`
+    : trial.state === 'pruned' ? `pruned after ${stepName(view.study.objective)} ${trial.epochs}`
     : `${trial.state}: ${(trial.error ?? '').split('\n')[0]}`;
   return `trial ${trial.number} ${trial.state === 'complete' ? 'complete' : trial.state}: ${detail}; ${bestLine(view, view.study.direction)}`;
 }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { PolymodalError, type ManifestOverrides } from '@polymodal/core';
 import type { TrialExecutor, TrialOutcome } from '../study/run-study.js';
 import { STOP_MESSAGE, type TrialMessage } from './protocol.js';
+import type { TrialCrossval } from './crossval-trial.js';
 import type { TrialRequest } from './run-trial.js';
 
 export interface ChildExecutorOptions {
@@ -12,6 +13,8 @@ export interface ChildExecutorOptions {
   overrides: ManifestOverrides;
   objective: string;
   allowLocalPlugins?: boolean;
+  /** Set for a `cv_<metric>` objective: each trial cross-validates. */
+  crossval?: TrialCrossval;
   /** Milliseconds between `stop` and SIGKILL, for a child that does not stop (default 30 s). */
   killAfterMs?: number;
 }
@@ -20,7 +23,7 @@ export interface ChildExecutorOptions {
 export function childProcessExecutor(options: ChildExecutorOptions): TrialExecutor {
   return {
     run(job, onEpoch, signal) {
-      const request: TrialRequest = { ...job, manifest: options.manifest, overrides: options.overrides, objective: options.objective, allowLocalPlugins: options.allowLocalPlugins };
+      const request: TrialRequest = { ...job, manifest: options.manifest, overrides: options.overrides, objective: options.objective, allowLocalPlugins: options.allowLocalPlugins, ...(options.crossval ? { crossval: options.crossval } : {}) };
       return new Promise<TrialOutcome>((resolvePromise, reject) => {
         const [program, ...args] = options.command;
         // Its own process group, so a terminal's Ctrl-C reaches the coordinator or worker only: they stop trials

@@ -1,5 +1,6 @@
 import { loadManifest, train, type ManifestOverrides, type TrainedFolder, type TrainResult } from '@polymodal/core';
 import type { TrialJob, TrialOutcome } from '../study/run-study.js';
+import { crossvalTrial, type TrialCrossval } from './crossval-trial.js';
 
 /** Everything a process needs to train one trial. */
 export interface TrialRequest extends TrialJob {
@@ -8,6 +9,8 @@ export interface TrialRequest extends TrialJob {
   overrides: ManifestOverrides;
   objective: string;
   allowLocalPlugins?: boolean;
+  /** Set for a `cv_<metric>` objective: the trial is a cross-validation, its steps are folds. */
+  crossval?: TrialCrossval;
 }
 
 /** The overrides a trial trains with: the command's, then the trial's parameters, then its seed. */
@@ -36,6 +39,7 @@ export async function runTrial(request: TrialRequest, options: {
   onEpoch?: (epoch: number, logs: Record<string, number>) => void;
   beforeCommit?: (folder: TrainedFolder) => Promise<void>;
 } = {}): Promise<TrialOutcome> {
+  if (request.crossval) return crossvalTrial({ ...request, overrides: trialOverrides(request) }, request.crossval, options);
   const loaded = await loadManifest(request.manifest, { overrides: trialOverrides(request), allowLocalPlugins: request.allowLocalPlugins });
   const result = await train({
     manifest: loaded,

@@ -5,7 +5,8 @@ import { PolymodalError } from '../../errors.js';
 import { predictOutputs } from '../../evaluation/predict-outputs.js';
 import { splitMetrics } from '../../evaluation/split-metrics.js';
 import type { LoadedManifest } from '../../manifest/load-manifest.js';
-import { composeModelWithinBudget } from '../../model/model-budget.js';
+import { composeWithinBudget } from '../../model/model-budget.js';
+import type { RelianceOutput } from '../../model/compose-model.js';
 import { TOKENS } from '../../tokens.js';
 import type { EpochLogs } from '../../training/reporter.js';
 import type { Trainer, TrainingResult } from '../../training/trainer.js';
@@ -25,6 +26,8 @@ export interface FitOptions {
 export interface FittedModel {
   model: tf.LayersModel;
   training: TrainingResult;
+  /** The fusion's reliance tensors, in the model's graph (saved as extra outputs; see writeModelFolder). */
+  reliance: readonly RelianceOutput[];
 }
 
 function resolveClassWeight(loaded: LoadedManifest, data: PreparedData, trainTargets: Float32Array): Record<number, number> | undefined {
@@ -62,7 +65,7 @@ function epochMetricsOf(splits: PreparedSplits, batchSize: number) {
 export async function fitModel(loaded: LoadedManifest, run: DependencyContainer, splits: PreparedSplits, options: FitOptions): Promise<FittedModel> {
   const { manifest } = loaded.resolved;
   return withSeededTfjsRandom(manifest.training.seed, async () => {
-    const model = composeModelWithinBudget(manifest, loaded.registry, splits.data.inputs, splits.data.labels);
+    const { model, reliance } = composeWithinBudget(manifest, loaded.registry, splits.data.inputs, splits.data.labels);
     try {
       const trainer = run.resolve<Trainer>(TOKENS.Trainer);
       const training = await trainer.train({
@@ -79,7 +82,7 @@ export async function fitModel(loaded: LoadedManifest, run: DependencyContainer,
         resume: options.resume,
         signal: options.signal,
       });
-      return { model, training };
+      return { model, training, reliance };
     } catch (error) {
       model.dispose();
       throw error;

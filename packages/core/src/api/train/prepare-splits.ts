@@ -7,6 +7,9 @@ import { type TransformPool, withTransformPool } from '../../pipeline/transform-
 import type { Row } from '../../plugin/contracts.js';
 import { createBatchSource, type BatchSource } from '../../training/batch-source.js';
 import type { Random } from '../../util/random.js';
+import { lacksInput } from '../../pipeline/presence.js';
+import { PolymodalError } from '../../errors.js';
+import { modalityDropoutRates } from '../../training/modality-dropout.js';
 
 /** Cross-validation: hold out one fold as the test split (preprocessing is fitted on the fold's train rows only). */
 export interface TrainFold {
@@ -46,7 +49,7 @@ function chooseSplit(loaded: LoadedManifest, data: PreparedData, fold: TrainFold
   });
 }
 
-async function splitData(data: PreparedData, indices: number[], random: Random, pool: TransformPool | undefined): Promise<SplitData> {
+async function splitData(data: PreparedData, indices: number[], random: Random, pool: TransformPool | undefined, modalityDropout?: ReadonlyMap<string, number>): Promise<SplitData> {
   const rows = indices.map((i) => data.rows[i]);
   const targets = data.labels.targets(rows);
   const trainingTargets = data.labels.trainingTargets(targets);
@@ -57,6 +60,7 @@ async function splitData(data: PreparedData, indices: number[], random: Random, 
     targetWidth: trainingTargets.length / Math.max(1, rows.length),
     random,
     pool,
+    modalityDropout,
   });
   return { rows, targets, source };
 }
@@ -73,11 +77,22 @@ export async function prepareSplits(
   const split = chooseSplit(loaded, data, fold);
   report.info(`rows: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test`);
   const trainRows = split.train.map((i) => data.rows[i]);
-  for (const input of data.inputs) await input.preprocessor.fit(trainRows);
+  // An optional input's preprocessor learns from (and only ever sees) the rows that have it.
+  for (const input of data.inputs) {
+    const having = trainRows.filter((row) => !lacksInput(input, row));
+    if (having.length === 0 && trainRows.length > 0) {
+      throw new PolymodalError(`${data.table.source}: input "${input.spec.name}" is missing from every training row (${trainRows.length}), so nothing can be learnt about it`, {
+        hint: `Give rows that have its column${input.spec.columns.length === 1 ? '' : 's'} (${input.spec.columns.join(', ')}), or remove the input from the manifest.`,
+      });
+    }
+    await input.preprocessor.fit(having);
+  }
   data.labels.fit(trainRows);
   const extraMetrics = extraMonitoredMetrics(manifest, split.validation.length > 0);
+  const dropout = modalityDropoutRates(manifest.training, data.inputs);
   const [train, validation, test] = await withTransformPool(manifest.data.workers, data.inputs, data.rows.length, (pool) =>
-    Promise.all([split.train, split.validation, split.test].map((indices, i) => splitData(data, indices, random.fork(`augment/${i}`), pool))),
+    Promise.all([split.train, split.validation, split.test].map((indices, i) =>
+      splitData(data, indices, random.fork(`augment/${i}`), pool, i === 0 ? dropout : undefined))),
   );
   return { data, split, train, validation, test, extraMetrics };
 }

@@ -1,6 +1,7 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type ArtifactMeta, type PreprocessingState } from '../../artifacts/artifact.js';
+import { ARTIFACT_FILES, ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type ArtifactMeta, type PreprocessingState, type RelianceMeta } from '../../artifacts/artifact.js';
+import type { RelianceOutput } from '../../model/compose-model.js';
 import type { HistoryFile, MetricsReport } from '../../artifacts/run-records.js';
 import { fileSystemHandler } from '../../backend/fs-io-handler.js';
 import type { BackendInfo } from '../../backend/select-backend.js';
@@ -33,12 +34,27 @@ export interface ModelFolderContents {
   backend: BackendInfo;
   splits: PreparedSplits;
   model: tf.LayersModel;
+  /** The fusion's reliance tensors in `model`'s graph: saved as extra outputs. */
+  reliance?: readonly RelianceOutput[];
   training: TrainingResult;
   metrics: MetricsReport;
   evaluation: EvaluationData;
 }
 
-function describeModel({ loaded, backend, splits, metrics }: ModelFolderContents): ArtifactMeta {
+function relianceMeta(output: RelianceOutput): RelianceMeta {
+  return { name: output.name, layer: output.tensor.sourceLayer.name, columns: [...output.columns] };
+}
+
+/**
+ * The model as saved: the trained model, plus the reliance tensors as further outputs when the fusion has any
+ * (layers that lead only to them would otherwise not be saved). loadModel hands out the prediction alone.
+ */
+function savedModel(model: tf.LayersModel, reliance: readonly RelianceOutput[] | undefined): tf.LayersModel {
+  if (!reliance || reliance.length === 0) return model;
+  return tf.model({ name: model.name, inputs: model.inputs, outputs: [model.outputs[0], ...reliance.map((r) => r.tensor)] });
+}
+
+function describeModel({ loaded, backend, splits, metrics, reliance }: ModelFolderContents): ArtifactMeta {
   const { manifest, dir, dataPath } = loaded.resolved;
   const { inputs, labels } = splits.data;
   return {
@@ -52,8 +68,9 @@ function describeModel({ loaded, backend, splits, metrics }: ModelFolderContents
     task: manifest.output.task,
     classes: [...labels.classes],
     threshold: metrics.threshold,
-    inputs: inputs.map((input) => ({ name: input.spec.name, encoder: input.spec.encoder, columns: [...input.spec.columns] })),
+    inputs: inputs.map((input) => ({ name: input.spec.name, encoder: input.spec.encoder, columns: [...input.spec.columns], required: input.spec.required !== false })),
     modelInputs: modelInputLayout(inputs).map((entry) => entry.name),
+    ...(reliance && reliance.length > 0 ? { reliance: reliance.map(relianceMeta) } : {}),
     seed: manifest.training.seed,
     trainingData: dataPath,
     manifestDir: dir,
@@ -82,7 +99,7 @@ export async function writeModelFolder(staging: string, target: string, contents
   const meta = describeModel(contents);
   const history = historyOf(training);
   const summary = formatSummary(summarizeModel(model)) + '\n';
-  await model.save(fileSystemHandler(join(staging, ARTIFACT_FILES.model)));
+  await savedModel(model, contents.reliance).save(fileSystemHandler(join(staging, ARTIFACT_FILES.model)));
   await writeJsonAtomic(join(staging, ARTIFACT_FILES.preprocessing), preprocessing);
   await writeJsonAtomic(join(staging, ARTIFACT_FILES.manifest), manifest);
   await writeJsonAtomic(join(staging, ARTIFACT_FILES.history), history);

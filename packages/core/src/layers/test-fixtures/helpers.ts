@@ -111,3 +111,39 @@ export function layerNorm(x: number[][], gamma: number[], beta: number[], epsilo
     return row.map((v, i) => ((v - mean) / Math.sqrt(variance + epsilon)) * gamma[i] + beta[i]);
   });
 }
+
+/**
+ * Plain-JS attention probabilities `[B][H][Tq][Tv]`, flat: softmax(q k^T / sqrt(K)) per head, with the steps
+ * `attend` refuses left out of the softmax (probability exactly 0).
+ */
+export function referenceScores(args: {
+  query: number[][][];
+  key: number[][][];
+  w: Map<string, number[]>;
+  H: number;
+  K: number;
+  attend?: (b: number, t: number, s: number) => boolean;
+}): number[] {
+  const { query, key, w, H, K } = args;
+  const bias = (name: string) => w.get(`${name}/bias`) ?? null;
+  const out: number[] = [];
+  for (let b = 0; b < query.length; b++) {
+    const q = dense(query[b], w.get('query/kernel')!, bias('query'), H * K);
+    const k = dense(key[b], w.get('key/kernel')!, bias('key'), H * K);
+    for (let h = 0; h < H; h++) {
+      for (let t = 0; t < q.length; t++) {
+        const scores = k.map((ks, s) => {
+          if (args.attend && !args.attend(b, t, s)) return -Infinity;
+          let dot = 0;
+          for (let i = 0; i < K; i++) dot += q[t][h * K + i] * ks[h * K + i];
+          return dot / Math.sqrt(K);
+        });
+        const max = Math.max(...scores);
+        const exps = scores.map((s) => Math.exp(s - max));
+        const sum = exps.reduce((a, e) => a + e, 0);
+        out.push(...exps.map((e) => e / sum));
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// Conv2D forward for few input channels: one of Polymodal's SIMD kernels, exported by
+// simd-kernels.ts. Every pointer is a byte offset in the tfjs wasm backend's memory.
+
+// Conv2D forward (NHWC, dilation 1) for few input channels (a first layer on images: K = KH x KW x C is
+// small, which leaves XNNPACK's GEMM tiles mostly idle). For each output row and block of 16 output
+// channels, two neighbouring output pixels at a time keep their sums in eight vector registers and share
+// each filter load; pixels whose window crosses the left or right edge go one at a time, with checks.
+// Requires oc % 16 == 0.
+export function conv2dFewChannels(
+  x: usize, f: usize, out: usize,
+  batch: i32, h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+): void {
+  const tapStep = <usize>(c * oc) << 2;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      let iLo = 0;
+      while (iLo < kh && oy * sh + iLo - pt < 0) iLo++;
+      let iHi = kh;
+      while (iHi > iLo && oy * sh + iHi - 1 - pt >= h) iHi--;
+      const o = out + (<usize>((b * oh + oy) * ow * oc) << 2);
+      // x at (b, oy*sh - pt + iLo, 0, 0) and the filter at row iLo.
+      const xRows = x + (<usize>((b * h + oy * sh - pt + iLo) * w * c) << 2);
+      const fRows = f + (<usize>(iLo * kw) * tapStep);
+      const rows = iHi - iLo;
+      for (let n = 0; n < oc; n += 16) {
+        let ox = 0;
+        while (ox < ow) {
+          const left = ox * sw - pl;
+          if (left >= 0 && ox + 1 < ow && (ox + 1) * sw - pl + kw <= w) {
+            convPair(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, sw, tapStep);
+            ox += 2;
+          } else {
+            convOne(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, tapStep);
+            ox += 1;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Two output pixels whose windows (starting at input column `left` and left + sw) lie inside the row.
+function convPair(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32, c: i32, oc: i32, kw: i32, sw: i32, tapStep: usize): void {
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  let b1 = f32x4.splat(0);
+  let b2 = f32x4.splat(0);
+  let b3 = f32x4.splat(0);
+  const second = <usize>(sw * c) << 2;
+  const span = kw * c; // a window row's values, contiguous in x
+  const ocStep = <usize>oc << 2;
+  for (let r = 0; r < rows; r++) {
+    let xp = xRows + (<usize>((r * w + left) * c) << 2);
+    let wp = fp + <usize>(r * kw) * tapStep;
+    for (let t = 0; t < span; t++) {
+      const u = v128.load32_splat(xp);
+      const v = v128.load32_splat(xp + second);
+      const w0 = v128.load(wp);
+      const w1 = v128.load(wp, 16);
+      const w2 = v128.load(wp, 32);
+      const w3 = v128.load(wp, 48);
+      a0 = f32x4.add(a0, f32x4.mul(u, w0));
+      a1 = f32x4.add(a1, f32x4.mul(u, w1));
+      a2 = f32x4.add(a2, f32x4.mul(u, w2));
+      a3 = f32x4.add(a3, f32x4.mul(u, w3));
+      b0 = f32x4.add(b0, f32x4.mul(v, w0));
+      b1 = f32x4.add(b1, f32x4.mul(v, w1));
+      b2 = f32x4.add(b2, f32x4.mul(v, w2));
+      b3 = f32x4.add(b3, f32x4.mul(v, w3));
+      xp += 4;
+      wp += ocStep;
+    }
+  }
+  v128.store(o, a0);
+  v128.store(o, a1, 16);
+  v128.store(o, a2, 32);
+  v128.store(o, a3, 48);
+  const p = o + ocStep;
+  v128.store(p, b0);
+  v128.store(p, b1, 16);
+  v128.store(p, b2, 32);
+  v128.store(p, b3, 48);
+}
+
+// One output pixel whose window starts at input column `left` (possibly outside the row on either side).
+function convOne(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32, c: i32, oc: i32, kw: i32, tapStep: usize): void {
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  const jLo = max(0, -left);
+  const jHi = min(kw, w - left);
+  const ocStep = <usize>oc << 2;
+  for (let r = 0; r < rows; r++) {
+    let xp = xRows + (<usize>((r * w + left + jLo) * c) << 2);
+    let wp = fp + <usize>(r * kw + jLo) * tapStep;
+    const span = (jHi - jLo) * c;
+    for (let t = 0; t < span; t++) {
+      const u = v128.load32_splat(xp);
+      a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp)));
+      a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 48)));
+      xp += 4;
+      wp += ocStep;
+    }
+  }
+  v128.store(o, a0);
+  v128.store(o, a1, 16);
+  v128.store(o, a2, 32);
+  v128.store(o, a3, 48);
+}

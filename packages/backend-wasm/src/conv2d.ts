@@ -1,0 +1,76 @@
+/**
+ * Conv2D for the wasm backend, REPLACING the registration of tfjs-backend-wasm 4.22's kernel (XNNPACK) for
+ * two kinds of float32 NHWC convolutions without dilation:
+ *   - first layers on images, 1-4 input channels and output channels a multiple of 16: K = KH x KW x C
+ *     (9-36) leaves most of XNNPACK's GEMM tile idle, and the filter, new at every training step, is packed
+ *     on every call. Polymodal's SIMD kernel (simd/) reads x and the filter where they lie: x [64, 28, 28, 1],
+ *     3x3x1x32 ('same') ~3 -> ~1.3 ms CPU; x [32, 64, 64, 3], 3x3x3x32 ('valid', the seed model) ~8.3 -> ~6.8 ms;
+ *   - 3x3 stride-1 convolutions with channels a multiple of 4 (in) and 8 (out), by Winograd F(2x2, 3x3)
+ *     (2.25x fewer multiply-adds, results within ~1e-6 relative): x [64, 14, 14, 32], 3x3x32x64 ~16 -> ~9.7
+ *     ms CPU. Conv2DBackpropInput of such a layer is such a convolution (of dy), so it gains as much.
+ * Everything else goes to wasm's own kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { heapOffset, simdKernels, type SimdKernels } from './simd/simd-kernels.js';
+import { isWasmHeapBackend, KeptKernel, type KernelArgs, type WasmHeapBackend } from './kept-kernel.js';
+
+export const keptConv2D = new KeptKernel(tf.Conv2D);
+
+/** Input channels up to which the SIMD kernel beats XNNPACK (measured: 1 and 3). */
+const MAX_IN_CHANNELS = 4;
+
+/** 3x3, stride 1 convolutions with channel counts the Winograd kernels' vectors and GEMM take. */
+function byWinograd(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.inChannels > MAX_IN_CHANNELS && info.inChannels % 4 === 0 && info.outChannels % 8 === 0;
+}
+
+/**
+ * Winograd F(2x2, 3x3): 16 GEMMs of [tiles, C] . [C, OC] on transformed 4x4 input tiles and filters, 2.25x
+ * fewer multiply-adds than the direct convolution. The three scratch buffers (~16 x the input, the filter and
+ * the output) live in the wasm heap for the call only.
+ */
+function winograd(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: WasmHeapBackend, kernels: SimdKernels): tf.TensorInfo {
+  const { batchSize: batch, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: oc } = info;
+  const th = Math.ceil(oh / 2);
+  const tw = Math.ceil(ow / 2);
+  const tiles = batch * th * tw;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  if (tiles === 0) return out;
+  const scratch = [backend.makeOutput([16, tiles, c], 'float32'), backend.makeOutput([16, c, oc], 'float32'), backend.makeOutput([16, tiles, oc], 'float32')];
+  try {
+    const [v, u, m] = scratch.map((t) => heapOffset(backend, t));
+    kernels.winogradInput(heapOffset(backend, x), v, batch, h, w, c, th, tw, info.padInfo.top, info.padInfo.left);
+    kernels.winogradFilter(heapOffset(backend, filter), u, c, oc);
+    kernels.winogradProducts(v, u, m, tiles, c, oc);
+    kernels.winogradOutput(m, heapOffset(backend, out), batch, oh, ow, oc, th, tw);
+  } finally {
+    for (const t of scratch) backend.disposeData(t.dataId);
+  }
+  return out;
+}
+
+export function conv2d(args: KernelArgs): tf.TensorInfo {
+  const { x, filter } = args.inputs as unknown as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+  const backend = args.backend;
+  const fmt = tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC');
+  const eligible = x.dtype === 'float32' && filter.dtype === 'float32' && fmt === 'channelsLast' && x.shape.length === 4 && isWasmHeapBackend(backend);
+  const kernels = eligible ? simdKernels(backend) : null;
+  if (kernels == null || !isWasmHeapBackend(backend)) return keptConv2D.call(args) as tf.TensorInfo;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    strides, dilations ?? 1, pad, dimRoundingMode, false, fmt,
+  );
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return keptConv2D.call(args) as tf.TensorInfo;
+  if (byWinograd(info)) return winograd(x, filter, info, backend, kernels);
+  if (info.inChannels > MAX_IN_CHANNELS || info.outChannels % 16 !== 0) return keptConv2D.call(args) as tf.TensorInfo;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  if (tf.util.sizeFromShape(info.outShape) === 0) return out;
+  kernels.conv2dFewChannels(
+    heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, out),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return out;
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { keptBatchMatMul } from './batch-mat-mul.js';
+import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
+
+before(async () => {
+  await setUpWasm();
+});
+
+/** Counts the calls that reach wasm's own BatchMatMul while `run` runs. */
+async function keptCalls(run: () => Promise<void> | void): Promise<number> {
+  const kept = keptBatchMatMul.get()!;
+  let calls = 0;
+  keptBatchMatMul.set({ ...kept, kernelFunc: (args) => (calls++, kept.kernelFunc(args)) });
+  try {
+    await run();
+  } finally {
+    keptBatchMatMul.set(kept);
+  }
+  return calls;
+}
+
+describe('untransposed products on the SIMD GEMM', () => {
+  const rand = seeded(1400);
+  // [M, K, N]: 4-row blocks and leftover rows, 8-column panels and leftover columns, K past one chunk of
+  // 256, M past one block of 64; the Dense shapes of the image CNN bench.
+  const shapes: Array<[number, number, number]> = [
+    [4, 64, 64], [7, 300, 9], [13, 300, 23], [70, 129, 40], [65, 513, 8], [64, 3136, 128], [64, 128, 3136], [3136, 64, 128],
+  ];
+  for (const [m, k, n] of shapes) {
+    it(`a [${m}, ${k}] . b [${k}, ${n}] equals cpu, without wasm's kernel`, async () => {
+      const inputs = { a: host(randomArray(rand, m * k), [m, k]), b: host(randomArray(rand, k * n), [k, n]) };
+      const expected = await runKernelOn('cpu', 'BatchMatMul', inputs, { transposeA: false, transposeB: false });
+      let actual: Awaited<ReturnType<typeof runKernelOn>> | undefined;
+      const calls = await keptCalls(async () => {
+        actual = await runKernelOn('wasm', 'BatchMatMul', inputs, { transposeA: false, transposeB: false });
+      });
+      assert.deepEqual(actual!.shape, [m, n]);
+      assertClose(actual!.values, expected.values, 1e-5, 'product');
+      assert.equal(calls, 0, 'the GEMM took the product');
+    });
+  }
+
+  // [M, K, N] for a [M, K] . b^T, b [N, K]: pairs of rows and a leftover row, K and N past their multiples of 4.
+  const transposed: Array<[number, number, number]> = [[64, 128, 3136], [7, 301, 9], [3, 1302, 6], [1, 64, 400], [33, 5, 128]];
+  for (const [m, k, n] of transposed) {
+    it(`a [${m}, ${k}] . b^T, b [${n}, ${k}] equals cpu, without wasm's kernel`, async () => {
+      const inputs = { a: host(randomArray(rand, m * k), [m, k]), b: host(randomArray(rand, n * k), [n, k]) };
+      const attrs = { transposeA: false, transposeB: true };
+      const expected = await runKernelOn('cpu', 'BatchMatMul', inputs, attrs);
+      let actual: Awaited<ReturnType<typeof runKernelOn>> | undefined;
+      const calls = await keptCalls(async () => void (actual = await runKernelOn('wasm', 'BatchMatMul', inputs, attrs)));
+      assert.deepEqual(actual!.shape, [m, n]);
+      assertClose(actual!.values, expected.values, 1e-5, 'product');
+      assert.equal(calls, 0, 'the SIMD kernel took the product');
+    });
+  }
+
+  it('batch-1 rank-3 operands give a rank-3 product; a batched product goes to wasm', async () => {
+    const a = host(randomArray(rand, 2 * 16 * 24), [2, 16, 24]);
+    const b = host(randomArray(rand, 24 * 32), [1, 24, 32]);
+    const single = { a: host(a.values.slice(0, 16 * 24), [1, 16, 24]), b };
+    const expected = await runKernelOn('cpu', 'BatchMatMul', single, { transposeA: false, transposeB: false });
+    const actual = await runKernelOn('wasm', 'BatchMatMul', single, { transposeA: false, transposeB: false });
+    assert.deepEqual(actual.shape, [1, 16, 32]);
+    assertClose(actual.values, expected.values, 1e-5, 'batch-1 product');
+    const calls = await keptCalls(async () => void (await runKernelOn('wasm', 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false })));
+    assert.equal(calls, 1);
+  });
+
+  it('leaves a buffer met again as b with the same shape to XNNPACK, which has packed it', async () => {
+    const a = tf.randomNormal([32, 64]);
+    const w = tf.randomNormal([64, 48]);
+    const calls = await keptCalls(() => {
+      const results = [tf.matMul(a, w), tf.matMul(a, w), tf.matMul(a, w)];
+      assertClose(results[0].dataSync(), results[2].dataSync(), 1e-6, 'same product both ways');
+      tf.dispose(results);
+    });
+    assert.equal(calls, 2, 'first use on the GEMM, the later ones on XNNPACK');
+    tf.dispose([a, w]);
+  });
+
+  it('trains a Dense layer like cpu (forward, dx = dy . W^T, dW = x^T . dy) and leaks nothing', async () => {
+    const xv = randomArray(rand, 64 * 300);
+    const wv = randomArray(rand, 300 * 40);
+    const results: Float32Array[][] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await tf.setBackend(backend);
+      const x = tf.tensor2d(xv, [64, 300]);
+      const w = tf.tensor2d(wv, [300, 40]);
+      const f = (xt: tf.Tensor, wt: tf.Tensor) => tf.sum(tf.square(tf.matMul(xt as tf.Tensor2D, wt as tf.Tensor2D)));
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.valueAndGrads(f)([x, w]);
+      results.push([value, ...grads].map((t) => t.dataSync().slice() as Float32Array));
+      tf.dispose([value, ...grads]);
+      assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+      tf.dispose([x, w]);
+    }
+    await tf.setBackend('wasm');
+    for (let i = 0; i < 3; i++) assertClose(results[1]![i]!, results[0]![i]!, 1e-4, ['loss', 'dx', 'dW'][i]);
+  });
+});

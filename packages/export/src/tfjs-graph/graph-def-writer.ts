@@ -1,0 +1,78 @@
+/** Collects TensorFlow NodeDefs in their JSON form (as model.json holds them) and the Const nodes' weights. */
+import type * as tf from '@tensorflow/tfjs';
+import type { IrDType, IrGraph } from '../ir/graph.js';
+
+export interface NodeDef {
+  name: string;
+  op: string;
+  input: string[];
+  attr: Record<string, unknown>;
+}
+
+const TF_TYPES: Record<IrDType, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' };
+
+export const dtypeAttr = (dtype: IrDType) => ({ type: TF_TYPES[dtype] });
+export const intList = (values: readonly number[]) => ({ list: { i: values.map(String) } });
+/** Strings (padding, data_format) are base64 in the JSON form of a GraphDef. */
+export const stringAttr = (value: string) => ({ s: Buffer.from(value, 'utf8').toString('base64') });
+export const boolAttr = (value: boolean) => ({ b: value });
+export const intAttr = (value: number) => ({ i: String(value) });
+export const shapeProto = (shape: readonly number[]) => ({ dim: shape.map((d) => ({ size: String(d) })) });
+
+export class GraphDefWriter {
+  readonly nodes: NodeDef[] = [];
+  readonly weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  private readonly weights: Uint8Array[] = [];
+  private readonly taken = new Set<string>();
+  private readonly emitted = new Set<string>();
+
+  constructor(readonly graph: IrGraph) {
+    for (const name of graph.values.keys()) this.taken.add(name);
+  }
+
+  fresh(base: string): string {
+    let name = base;
+    for (let i = 1; this.taken.has(name); i++) name = `${base}_${i}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  node(name: string, op: string, input: readonly string[], attr: Record<string, unknown> = {}): string {
+    this.nodes.push({ name, op, input: [...input], attr });
+    return name;
+  }
+
+  /** A Const node whose values travel in the weights file, as tfjs-converter writes them. */
+  constant(name: string, data: Float32Array | Int32Array, shape: readonly number[]): string {
+    const dtype: IrDType = data instanceof Float32Array ? 'float32' : 'int32';
+    this.weightSpecs.push({ name, shape: [...shape], dtype });
+    this.weights.push(new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    return this.node(name, 'Const', [], { dtype: dtypeAttr(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: shapeProto(shape) } } });
+  }
+
+  /** A new int32 Const (shapes, axes, permutations). */
+  ints(base: string, values: readonly number[], shape: readonly number[] = [values.length]): string {
+    return this.constant(this.fresh(base), Int32Array.from(values), shape);
+  }
+
+  /** An IR value as a node input: a constant's Const node is written the first time it is used. */
+  use(name: string): string {
+    const constant = this.graph.constants.get(name);
+    if (constant !== undefined && !this.emitted.has(name)) {
+      this.emitted.add(name);
+      this.constant(name, constant.data, constant.shape);
+    }
+    return name;
+  }
+
+  weightData(): ArrayBuffer {
+    const total = this.weights.reduce((sum, w) => sum + w.byteLength, 0);
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const w of this.weights) {
+      out.set(w, offset);
+      offset += w.byteLength;
+    }
+    return out.buffer;
+  }
+}

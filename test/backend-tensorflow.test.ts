@@ -1,0 +1,107 @@
+// The backend suite on the native tensorflow backend (tfjs-node built by `polymodal setup tensorflow` against the
+// reference venv's TensorFlow wheel, cached): every encoder and fusion trains an epoch on it, models trained on
+// wasm predict the same on tensorflow and the reverse (within 1e-5), and `auto` picks it. Skipped, with the
+// reason, when the binding cannot be built here; under POLYMODAL_REQUIRE_REFERENCE=1 (CI) that fails instead.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { assertSuccess, makeWorkspace, removeWorkspace, REPO_ROOT, runCli, show } from './helpers.js';
+import { speechExampleData } from '../tools/speech-example-data.mjs';
+
+let workspace = '';
+let unavailable: string | null = null;
+
+before(async () => {
+  workspace = makeWorkspace();
+  const reference = (await import(join(REPO_ROOT, 'tools/reference-python.mjs'))) as { referencePython(): { python?: string; skip?: string } };
+  const { python, skip } = reference.referencePython();
+  if (skip) {
+    unavailable = skip;
+    return;
+  }
+  const setup = runCli(['setup', 'tensorflow', '--python', python!], workspace);
+  if (setup.status !== 0) unavailable = `polymodal setup tensorflow failed: ${setup.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+});
+after(() => removeWorkspace(workspace));
+
+function skipOrFail(t: { skip(message: string): void }): void {
+  if (process.env.POLYMODAL_REQUIRE_REFERENCE === '1') throw new Error(`POLYMODAL_REQUIRE_REFERENCE=1 but the tensorflow backend cannot be built here: ${unavailable}`);
+  t.skip(unavailable!);
+}
+
+const example = (name: string) => join(REPO_ROOT, 'examples', name, 'polymodal.json');
+
+/** `polymodal train` for one epoch on `backend` into workspace/`out`; returns the model folder. */
+function train(manifest: string, backend: string, out: string, settings: string[] = []): string {
+  const dir = join(workspace, out);
+  const result = runCli(['train', manifest, '--backend', backend, '--epochs', '1', '--out', dir, ...settings.flatMap((s) => ['--set', s])], workspace);
+  assertSuccess(result);
+  assert.match(result.stdout, new RegExp(`^backend: ${backend} `, 'm'), show(result));
+  assert.doesNotMatch(result.stderr + result.stdout, /oneDNN|cpu_feature_guard|absl::InitializeLog/, `TensorFlow's C++ logs must stay out of the CLI's output\n${show(result)}`);
+  return dir;
+}
+
+type Prediction = { row: number; prediction: unknown; probabilities?: Record<string, number>; value?: number };
+
+function predict(model: string, input: string, backend: string): Prediction[] {
+  const result = runCli(['predict', model, '--input', input, '--backend', backend], workspace);
+  assertSuccess(result);
+  return result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Prediction);
+}
+
+function assertSamePredictions(a: Prediction[], b: Prediction[], what: string): void {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  a.forEach((row, i) => {
+    const other = b[i]!;
+    for (const [label, p] of Object.entries(row.probabilities ?? { value: row.value ?? 0 })) {
+      const q = (other.probabilities ?? { value: other.value ?? 0 })[label]!;
+      worst = Math.max(worst, Math.abs(p - q));
+    }
+  });
+  assert.ok(worst <= 1e-5, `${what}: predictions differ by up to ${worst}`);
+}
+
+describe('every encoder and fusion trains on tensorflow (1 epoch)', () => {
+  const cases: [string, string, string[]][] = [
+    ['tabular/mlp + concat (quickstart)', 'quickstart', []],
+    ['image/cnn + text/lstm, fused BlockLSTMV2 (seed)', 'seed', []],
+    ['text/gru + fusion gated (movies)', 'movies', ['/inputs/title/encoder=text/gru', '/fusion={"type":"gated"}']],
+    ['text/cnn + fusion attention (movies)', 'movies', [
+      '/plugins=["@polymodal/encoder-text","@polymodal/encoder-tabular","@polymodal/fusion-attention"]',
+      '/inputs/title={"encoder":"text/cnn","columns":["title"],"options":{"numWords":1000,"maxLength":12}}', '/fusion={"type":"attention"}',
+    ]],
+    ['text/transformer + text/bag (movies)', 'movies', [
+      '/inputs/title={"encoder":"text/transformer","columns":["title"],"options":{"numWords":1000,"maxLength":12}}',
+      '/inputs/words={"encoder":"text/bag","columns":["title"],"options":{"numWords":1000}}',
+    ]],
+    ['audio/cnn (speech)', 'speech', []],
+  ];
+  for (const [label, name, settings] of cases) {
+    test(label, (t) => {
+      if (unavailable) return skipOrFail(t);
+      const speech = name === 'speech' ? speechExampleData() : {};
+      if (speech.skip) return t.skip(speech.skip);
+      train(example(name), 'tensorflow', `train-${label.replace(/[^a-z0-9]+/gi, '-')}`, settings);
+    });
+  }
+});
+
+describe('models move between wasm and tensorflow', () => {
+  test('a model trained on wasm predicts the same on tensorflow, and one trained on tensorflow the same on wasm (1e-5)', (t) => {
+    if (unavailable) return skipOrFail(t);
+    // The seed model: a convolution and an LSTM (the fused kernel on tensorflow, the loops on wasm).
+    const input = join(REPO_ROOT, 'examples/seed/data/seed.csv');
+    const onWasm = train(example('seed'), 'wasm', 'seed-wasm');
+    assertSamePredictions(predict(onWasm, input, 'wasm'), predict(onWasm, input, 'tensorflow'), 'trained on wasm');
+    const onTensorflow = train(example('seed'), 'tensorflow', 'seed-tensorflow');
+    assertSamePredictions(predict(onTensorflow, input, 'tensorflow'), predict(onTensorflow, input, 'wasm'), 'trained on tensorflow');
+  });
+});
+
+test('auto chooses tensorflow here and says why, on one line', (t) => {
+  if (unavailable) return skipOrFail(t);
+  const result = runCli(['train', example('quickstart'), '--epochs', '1', '--out', join(workspace, 'auto')], workspace);
+  assertSuccess(result);
+  assert.match(result.stdout, /backend: tensorflow \(auto: tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed[^\n]*; chose tensorflow \(@tensorflow\/tfjs-node built in [^\n]*\)\)\n/, show(result));
+});

@@ -1,0 +1,2 @@
+export declare function referenceVenv(): string;
+export declare function referencePython(): { python: string; skip?: undefined } | { skip: string; python?: undefined };
