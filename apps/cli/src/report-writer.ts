@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { PolymodalError, type TrainedFolder } from '@polymodal/core';
+import { isPackageMissing } from './optional-package.js';
 
 /**
  * Reports are rendered by @polymodal/report (Vega, Vega-Lite: about 60 packages), loaded only when a report
@@ -21,8 +22,8 @@ export function loadReportModule(): Promise<ReportModule | undefined> {
   loaded ??= import('@polymodal/report').then(
     (module) => module as ReportModule,
     (error: NodeJS.ErrnoException) => {
-      // Only the package itself missing means "not installed"; a report whose own dependency (vega) is missing is broken.
-      if (error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes("Cannot find package '@polymodal/report'")) return undefined;
+      // Not installed: no report. A report whose own dependency (vega) is missing is broken, and says so.
+      if (isPackageMissing(error, '@polymodal/report')) return undefined;
       throw error;
     },
   );

@@ -1,4 +1,5 @@
 import { PolymodalError } from '@polymodal/core';
+import { importOptionalPackage } from '../optional-package.js';
 
 /**
  * The exporters live in optional packages, loaded only by `polymodal export`: @polymodal/keras (Keras 3 `.keras`
@@ -9,26 +10,13 @@ export type KerasModule = typeof import('@polymodal/keras');
 /** What the CLI calls in @polymodal/export; checked at run time too, since a version may lack a format. */
 type ExportModule = Pick<typeof import('@polymodal/export'), 'exportOnnx' | 'exportTfjsGraph'>;
 
-export async function optionalPackage<T>(name: string, what: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    // Only the package itself missing means "not installed"; one whose own dependency is missing is broken.
-    if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes(`Cannot find package '${name}'`)) {
-      throw new PolymodalError(`${what} needs the package ${name}, which is not installed`, { hint: `Run \`npm install ${name}\`.`, exitCode: 2 });
-    }
-    throw error;
-  }
-}
-
 export function requireKerasModule(): Promise<KerasModule> {
-  return optionalPackage<KerasModule>('@polymodal/keras', '`polymodal export --format keras`');
+  return importOptionalPackage<KerasModule>('@polymodal/keras', '`polymodal export --format keras`');
 }
 
 /** The exporter function `name` of @polymodal/export, or a clear error when the installed version has none. */
 export async function requireExporter<K extends keyof ExportModule>(name: K, format: string): Promise<ExportModule[K]> {
-  const module = await optionalPackage<Partial<ExportModule>>('@polymodal/export', `\`polymodal export --format ${format}\``);
+  const module = await importOptionalPackage<Partial<ExportModule>>('@polymodal/export', `\`polymodal export --format ${format}\``);
   const exporter = module[name];
   if (typeof exporter !== 'function') {
     throw new PolymodalError(`--format ${format} is not available: the installed @polymodal/export has no ${name}()`, {

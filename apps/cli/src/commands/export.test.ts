@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { main } from '../main.js';
 import type { Output } from '../render/reporters.js';
 import { defaultExportPath } from './export.js';
-import { optionalPackage } from './export-loaders.js';
+import { importOptionalPackage } from '../optional-package.js';
 
 function capture(): Output & { stdout: string; stderr: string } {
   const sink = { stdout: '', stderr: '', tty: false, columns: 80, out: (t: string) => void (sink.stdout += t), err: (t: string) => void (sink.stderr += t) };
@@ -50,7 +50,7 @@ test('a folder that is not a model is refused and nothing is written', async () 
 });
 
 test('a missing exporter package is named with its install line', async () => {
-  await assert.rejects(optionalPackage('@polymodal/not-installed-exporter', '`polymodal export --format x`'), (error: Error & { exitCode?: number }) => {
+  await assert.rejects(importOptionalPackage('@polymodal/not-installed-exporter', '`polymodal export --format x`'), (error: Error & { exitCode?: number }) => {
     assert.match(error.message, /`polymodal export --format x` needs the package @polymodal\/not-installed-exporter, which is not installed/);
     assert.equal(error.exitCode, 2);
     return true;

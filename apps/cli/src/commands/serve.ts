@@ -3,6 +3,7 @@ import { choiceFlag, integerFlag, parseCommandArgs, type ParsedArgs } from '../a
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
+import { importOptionalPackage } from '../optional-package.js';
 
 /** The server (fastify, prom-client) is its own package, loaded only here: the CLI works without it. */
 type ServeModule = typeof import('@polymodal/serve');
@@ -13,17 +14,8 @@ const usage = 'polymodal serve <model-dir> [--host 127.0.0.1] [--port 8080] [--w
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-async function requireServeModule(): Promise<ServeModule> {
-  try {
-    return (await import('@polymodal/serve')) as ServeModule;
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    // Only the package itself missing means "not installed"; a server whose own dependency is missing is broken.
-    if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes("Cannot find package '@polymodal/serve'")) {
-      throw new PolymodalError('`polymodal serve` needs the package @polymodal/serve, which is not installed', { hint: 'Run `npm install @polymodal/serve`.', exitCode: 2 });
-    }
-    throw error;
-  }
+function requireServeModule(): Promise<ServeModule> {
+  return importOptionalPackage<ServeModule>('@polymodal/serve', '`polymodal serve`');
 }
 
 function waitForAbort(signal: AbortSignal): Promise<void> {

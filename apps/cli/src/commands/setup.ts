@@ -7,23 +7,14 @@ import { PolymodalError } from '@polymodal/core';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
+import { importOptionalPackage } from '../optional-package.js';
 
 const usage = 'polymodal setup tensorflow [--python PATH] [--gpu] [--force] [--verbose] [--json]';
 
 type BackendTensorflow = typeof import('@polymodal/backend-tensorflow');
 
-async function loadBackendPackage(): Promise<BackendTensorflow> {
-  try {
-    return await import('@polymodal/backend-tensorflow');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes("'@polymodal/backend-tensorflow'")) {
-      throw new PolymodalError('polymodal setup tensorflow needs the package @polymodal/backend-tensorflow, which is not installed', {
-        hint: 'Run `npm install @polymodal/backend-tensorflow`.',
-        exitCode: 2,
-      });
-    }
-    throw error;
-  }
+function loadBackendPackage(): Promise<BackendTensorflow> {
+  return importOptionalPackage<BackendTensorflow>('@polymodal/backend-tensorflow', 'polymodal setup tensorflow');
 }
 
 function printResult(result: ReturnType<BackendTensorflow['setupTensorflow']>, output: Output): void {
