@@ -1,5 +1,6 @@
 /** Collects ONNX nodes and initializers as plain objects in onnx.proto's field names, with unique value names. */
-import type { IrConstant, IrDType, IrGraph } from '../ir/graph.js';
+import type { IrConstant, IrDType } from '../ir/graph.js';
+import { IrGraphWriter } from '../ir/graph-writer.js';
 import { ATTRIBUTE_TYPES, ONNX_TYPES } from './onnx-proto.js';
 
 export type OnnxAttributeValue = number | number[] | string | { float: number } | { floats: number[] };
@@ -33,31 +34,12 @@ function littleEndian(data: Float32Array | Int32Array | BigInt64Array): Uint8Arr
   return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
 
-export class OnnxGraphWriter {
+export class OnnxGraphWriter extends IrGraphWriter {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
-  private readonly taken = new Set<string>();
-  private readonly emitted = new Set<string>();
 
-  constructor(readonly graph: IrGraph) {
-    for (const name of graph.values.keys()) this.taken.add(name);
-  }
-
-  fresh(base: string): string {
-    let name = base;
-    for (let i = 1; this.taken.has(name); i++) name = `${base}_${i}`;
-    this.taken.add(name);
-    return name;
-  }
-
-  /** An IR value as a node input: a constant's initializer is written the first time it is used. */
-  use(name: string): string {
-    const constant = this.graph.constants.get(name);
-    if (constant !== undefined && !this.emitted.has(name)) {
-      this.emitted.add(name);
-      this.tensor(name, constant.data, constant.shape);
-    }
-    return name;
+  protected writeConstant(name: string, constant: IrConstant): void {
+    this.tensor(name, constant.data, constant.shape);
   }
 
   constantOf(name: string): IrConstant | undefined {

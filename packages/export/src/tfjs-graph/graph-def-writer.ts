@@ -1,6 +1,7 @@
 /** Collects TensorFlow NodeDefs in their JSON form (as model.json holds them) and the Const nodes' weights. */
 import type * as tf from '@tensorflow/tfjs';
-import type { IrDType, IrGraph } from '../ir/graph.js';
+import type { IrConstant, IrDType } from '../ir/graph.js';
+import { IrGraphWriter } from '../ir/graph-writer.js';
 
 export interface NodeDef {
   name: string;
@@ -19,22 +20,13 @@ export const boolAttr = (value: boolean) => ({ b: value });
 export const intAttr = (value: number) => ({ i: String(value) });
 export const shapeProto = (shape: readonly number[]) => ({ dim: shape.map((d) => ({ size: String(d) })) });
 
-export class GraphDefWriter {
+export class GraphDefWriter extends IrGraphWriter {
   readonly nodes: NodeDef[] = [];
   readonly weightSpecs: tf.io.WeightsManifestEntry[] = [];
   private readonly weights: Uint8Array[] = [];
-  private readonly taken = new Set<string>();
-  private readonly emitted = new Set<string>();
 
-  constructor(readonly graph: IrGraph) {
-    for (const name of graph.values.keys()) this.taken.add(name);
-  }
-
-  fresh(base: string): string {
-    let name = base;
-    for (let i = 1; this.taken.has(name); i++) name = `${base}_${i}`;
-    this.taken.add(name);
-    return name;
+  protected writeConstant(name: string, constant: IrConstant): void {
+    this.constant(name, constant.data, constant.shape);
   }
 
   node(name: string, op: string, input: readonly string[], attr: Record<string, unknown> = {}): string {
@@ -53,16 +45,6 @@ export class GraphDefWriter {
   /** A new int32 Const (shapes, axes, permutations). */
   ints(base: string, values: readonly number[], shape: readonly number[] = [values.length]): string {
     return this.constant(this.fresh(base), Int32Array.from(values), shape);
-  }
-
-  /** An IR value as a node input: a constant's Const node is written the first time it is used. */
-  use(name: string): string {
-    const constant = this.graph.constants.get(name);
-    if (constant !== undefined && !this.emitted.has(name)) {
-      this.emitted.add(name);
-      this.constant(name, constant.data, constant.shape);
-    }
-    return name;
   }
 
   weightData(): ArrayBuffer {
