@@ -76,6 +76,16 @@ describe('every encoder and fusion trains on tensorflow (1 epoch)', () => {
       '/inputs/words={"encoder":"text/bag","columns":["title"],"options":{"numWords":1000}}',
     ]],
     ['audio/cnn (speech)', 'speech', []],
+    // The backbone is keras-in's committed fixture (no network): padding, depthwise and separable convolutions, batch
+    // norm, ReLU6, Add, Multiply, Concatenate and pooling, fine-tuned from its first layer so every gradient runs.
+    ['image/pretrained, a Keras backbone fine-tuned whole (seed)', 'seed', [
+      `/inputs/image=${JSON.stringify({ encoder: 'image/pretrained', column: 'image', options: {
+        model: join(REPO_ROOT, 'packages/keras/src/read/test-fixtures/custom_cnn.keras'), size: [16, 16], channels: 3, layer: 'features', trainableFrom: 'stem_conv',
+      } })}`,
+    ]],
+    ['audio/conv1d with batch norm (speech)', 'speech', [
+      '/inputs/clip={"encoder":"audio/conv1d","column":"path","options":{"blocks":[{"filters":16,"batchNorm":true},{"filters":32}]}}',
+    ]],
   ];
   for (const [label, name, settings] of cases) {
     test(label, (t) => {

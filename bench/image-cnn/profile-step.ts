@@ -1,7 +1,8 @@
 /**
- * Where one training step of the image CNN (cnn-model.ts, batch 64, adam) goes on Polymodal's wasm backend:
+ * Where one training step of the image CNN (cnn-model.ts, batch 64, adam) goes on one of Polymodal's backends (wasm by default):
  * ms per step (trainOnBatch) and tf.profile's kernel times by kernel name.
- *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/image-cnn/profile-step.ts [wasm|cpu]
+ *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/image-cnn/profile-step.ts [wasm|cpu|tensorflow]
+ * Options (env): BENCH_STEPS (20 timed steps), BENCH_KERNELS (24 kernel names listed), BENCH_CALLS (that many slowest single calls).
  * Profiled times include nested kernels (a replacement that calls other kernels counts them twice).
  */
 import 'reflect-metadata';
@@ -9,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@polymodal/core';
 import { buildCnn, CLASSES, syntheticImages } from './cnn-model.js';
 
-const backend = (process.argv[2] ?? 'wasm') as 'wasm' | 'cpu';
+const backend = (process.argv[2] ?? 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
 const STEPS = Number(process.env.BENCH_STEPS ?? 20);
 await selectBackend(backend);
 const BATCH = 64;
@@ -37,7 +38,7 @@ for (const kernel of info.kernels) {
   total += kernel.kernelTimeMs as number;
 }
 console.log(`${info.kernels.length} kernel calls in the profiled step, ${total.toFixed(1)} ms of kernel time (nested included):`);
-for (const [name, { ms: t, calls, shapes }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 24)) {
+for (const [name, { ms: t, calls, shapes }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.BENCH_KERNELS ?? 24))) {
   console.log(`  ${name.padEnd(26)} ${t.toFixed(2).padStart(7)} ms  ${String(calls).padStart(3)} calls  ${[...shapes].slice(0, 3).join(' | ')}`);
 }
 if (process.env.BENCH_CALLS) {

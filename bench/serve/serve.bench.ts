@@ -1,13 +1,17 @@
 /**
  * Serving: autocannon against `createServer` on 127.0.0.1 (the server in a child process, so the load generator
  * does not share its event loop), with the quickstart model and the seed model (examples/seed: image + text),
- * both trained here for a few epochs on wasm. For each model, with micro-batching (max batch 64) and without
- * (max batch 1), at 1, 16 and 64 connections: p50/p99 latency and rows/s (one row per request). Also the
+ * both trained here for a few epochs on wasm, then served on each backend of BENCH_BACKENDS. For each model and
+ * backend, with micro-batching (max batch 64) and without (max batch 1), at 1, 16 and 64 connections: p50/p99
+ * latency, rows/s (one row per request), the server's CPU per row and its rows per model call, with the load
+ * average (the machine is shared: compare figures of one run). Also the
  * in-process `predictor.predict` of one row, and a precise single-connection latency (autocannon's histogram has
  * 1 ms resolution). Requests cycle through 64 distinct rows of the example's data (distinct images for the seed
  * model), so no cache of any kind can answer a repeated row.
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/serve/serve.bench.ts
- * Options (env): BENCH_SECONDS (5 per run), BENCH_MODELS (quickstart,seed), BENCH_CONNECTIONS (1,16,64),
+ * Options (env): BENCH_SECONDS (5 per run), BENCH_MODELS (quickstart,seed), BENCH_BACKENDS (wasm,tensorflow: the
+ * backend the server and the in-process predictor run on; each line names the backend that actually served, as
+ * tfjs reports it), BENCH_CONNECTIONS (1,16,64),
  * BENCH_WORKERS (1; e.g. 1,2: also with that many server processes sharing the port, as `serve --workers N`),
  * BENCH_MODES (batching,no batching), BENCH_DIR (/tmp/polymodal-serve-bench), BENCH_OUT (a JSON file for the figures).
  * Targets: quickstart single-row p50 <= 5 ms over HTTP; batching at 64 connections >= 5x the rows/s of 1.
@@ -17,10 +21,12 @@ import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { loadPredictor, train, type PolymodalPlugin, type PredictorRow } from '@polymodal/core';
+import * as tf from '@tensorflow/tfjs';
+import { loadPredictor, train, type BackendName, type PolymodalPlugin, type PredictorRow } from '@polymodal/core';
 import imageEncoders from '@polymodal/encoder-image';
 import tabularEncoders from '@polymodal/encoder-tabular';
 import textEncoders from '@polymodal/encoder-text';
@@ -32,6 +38,7 @@ const MODELS = (process.env.BENCH_MODELS ?? 'quickstart,seed').split(',') as Mod
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number);
 const WORKERS = (process.env.BENCH_WORKERS ?? '1').split(',').map(Number);
 const MODES = (process.env.BENCH_MODES ?? 'batching,no batching').split(',');
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,tensorflow').split(',') as BackendName[];
 const DIR = process.env.BENCH_DIR ?? '/tmp/polymodal-serve-bench';
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const PLUGINS: PolymodalPlugin[] = [tabularEncoders(), imageEncoders(), textEncoders(), concatFusionPlugin()];
@@ -81,7 +88,7 @@ function sampleRows(name: ModelName): PredictorRow[] {
  * The server side, run in a child process: prints its address, serves until killed. With several workers it is
  * the primary of a node:cluster (as `serve --workers N`): the workers share one port, the primary prints it.
  */
-async function serveChild(model: string, maxBatch: number, workers: number): Promise<void> {
+async function serveChild(model: string, backend: BackendName, maxBatch: number, workers: number): Promise<void> {
   if (workers > 1 && cluster.isPrimary) {
     const forked = Array.from({ length: workers }, () => cluster.fork());
     const addresses = await Promise.all(forked.map((worker) => new Promise<string>((resolve) => worker.on('message', (m: string) => resolve(m)))));
@@ -89,23 +96,24 @@ async function serveChild(model: string, maxBatch: number, workers: number): Pro
     process.on('SIGTERM', () => forked.forEach((worker) => worker.kill('SIGTERM')));
     return;
   }
-  const predictor = await loadPredictor(model, { backend: 'wasm', plugins: PLUGINS });
+  const predictor = await loadPredictor(model, { backend, plugins: PLUGINS });
   const { app } = createServer(predictor, { maxBatch, maxLatencyMs: 5, maxQueue: 4096 });
   // Workers listen on the port the first one got (node:cluster shares a port 0 among its workers).
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = `${await app.listen({ host: '127.0.0.1', port: 0 })} ${tf.getBackend()}`;
   if (cluster.isWorker) process.send!(address);
   else process.stdout.write(`LISTENING ${address}\n`);
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
-function startServer(model: string, maxBatch: number, workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', model, String(maxBatch), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The server in a child process: its URL and the tfjs backend it serves on (what loadPredictor picked). */
+function startServer(model: string, backend: BackendName, maxBatch: number, workers: number): Promise<{ url: string; backend: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', model, backend, String(maxBatch), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk) => {
       out += chunk;
-      const match = /LISTENING (\S+)/.exec(out);
-      if (match) resolve({ url: match[1], stop: () => new Promise((done) => { child.on('exit', () => done()); child.kill('SIGTERM'); }) });
+      const match = /LISTENING (\S+) (\S+)/.exec(out);
+      if (match) resolve({ url: match[1], backend: match[2], stop: () => new Promise((done) => { child.on('exit', () => done()); child.kill('SIGTERM'); }) });
     });
     child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
@@ -123,17 +131,24 @@ interface LoadResult {
    * rows/s one otherwise idle core would give. NaN with several workers (each has its own process).
    */
   serverCpuMsPerRow: number;
+  /** Rows per model call over the run, on average (from /metrics; NaN with several workers). */
+  meanBatch: number;
 }
 
-/** The server's CPU seconds so far, from its /metrics. */
-async function serverCpuSeconds(url: string): Promise<number> {
+/** The server's CPU seconds, model calls and rows in them so far, from its /metrics. */
+async function serverCounters(url: string): Promise<{ cpu: number; calls: number; rows: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const match = /^polymodal_process_process_cpu_seconds_total (\S+)$/m.exec(text);
-  return match ? Number(match[1]) : NaN;
+  const value = (name: string) => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : NaN;
+  };
+  return { cpu: value('polymodal_process_process_cpu_seconds_total'), calls: value('polymodal_batch_size_rows_count'), rows: value('polymodal_batch_size_rows_sum') };
 }
+
+const NO_COUNTERS = { cpu: NaN, calls: NaN, rows: NaN };
 
 async function load(url: string, bodies: string[], connections: number, workers: number): Promise<LoadResult> {
-  const cpuBefore = workers > 1 ? NaN : await serverCpuSeconds(url);
+  const before = workers > 1 ? NO_COUNTERS : await serverCounters(url);
   const result = await autocannon({
     url: `${url}/predict`,
     method: 'POST',
@@ -143,10 +158,11 @@ async function load(url: string, bodies: string[], connections: number, workers:
     connections,
     duration: SECONDS,
   });
-  const cpu = workers > 1 ? NaN : (await serverCpuSeconds(url)) - cpuBefore;
+  const after = workers > 1 ? NO_COUNTERS : await serverCounters(url);
   return {
     connections, p50: result.latency.p50, p99: result.latency.p99, rowsPerSecond: result.requests.average, errors: result.errors + result.non2xx,
-    serverCpuMsPerRow: (cpu * 1000) / result.requests.total,
+    serverCpuMsPerRow: ((after.cpu - before.cpu) * 1000) / result.requests.total,
+    meanBatch: (after.rows - before.rows) / (after.calls - before.calls),
   };
 }
 
@@ -190,8 +206,8 @@ async function timeCalls(predict: () => Promise<unknown>, count: number): Promis
  * In-process `predictor.predict`: one row (p50, p99), and the p50 per row of a 64-row call, which is the most
  * micro-batching can get out of the model itself (the rest of a request's time is HTTP, JSON and validation).
  */
-async function inProcess(model: string, rows: PredictorRow[], count = 300): Promise<{ p50: number; p99: number; perRowIn64: number }> {
-  const predictor = await loadPredictor(model, { backend: 'wasm', plugins: PLUGINS });
+async function inProcess(model: string, backend: BackendName, rows: PredictorRow[], count = 300): Promise<{ backend: string; p50: number; p99: number; perRowIn64: number }> {
+  const predictor = await loadPredictor(model, { backend, plugins: PLUGINS });
   try {
     predictor.warmUp();
     let next = 0;
@@ -200,7 +216,7 @@ async function inProcess(model: string, rows: PredictorRow[], count = 300): Prom
     const single = await timeCalls(one, count);
     const batch = Array.from({ length: 64 }, (_, i) => rows[i % rows.length]);
     const batched = await timeCalls(() => predictor.predict(batch), Math.max(5, Math.round(count / 20)));
-    return { p50: percentile(single, 0.5), p99: percentile(single, 0.99), perRowIn64: percentile(batched, 0.5) / 64 };
+    return { backend: tf.getBackend(), p50: percentile(single, 0.5), p99: percentile(single, 0.99), perRowIn64: percentile(batched, 0.5) / 64 };
   } finally {
     predictor.dispose();
   }
@@ -209,41 +225,51 @@ async function inProcess(model: string, rows: PredictorRow[], count = 300): Prom
 const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 
 async function main(): Promise<void> {
-  const figures: Record<string, unknown> = {};
+  const figures: Record<string, Record<string, unknown>> = {};
   for (const name of MODELS) {
     const model = await trainedModel(name);
     const rows = sampleRows(name);
     const bodies = rows.map((row) => JSON.stringify(row));
-    const local = await inProcess(model, rows);
-    console.log(`\n${name}: in-process predictor.predict of one row: p50 ${ms(local.p50)} ms, p99 ${ms(local.p99)} ms; in a 64-row call ${ms(local.perRowIn64)} ms per row`);
-    const modes: Record<string, unknown> = { inProcess: local };
-    const configurations = WORKERS.flatMap((workers) => ([['batching', 64], ['no batching', 1]] as const)
-      .filter(([mode]) => MODES.includes(mode))
-      .map(([mode, maxBatch]) => ({ mode: workers > 1 ? `${mode}, ${workers} workers` : mode, maxBatch, workers })));
-    for (const { mode, maxBatch, workers } of configurations) {
-      const server = await startServer(model, maxBatch, workers);
-      try {
-        const single = await preciseSingle(server.url, bodies);
-        console.log(`${name}, ${mode}: 1 connection, sequential (hrtime): p50 ${ms(single.p50)} ms, p99 ${ms(single.p99)} ms`);
-        const runs: LoadResult[] = [];
-        for (const connections of CONNECTIONS) {
-          const result = await load(server.url, bodies, connections, workers);
-          runs.push(result);
-          const cpu = Number.isNaN(result.serverCpuMsPerRow) ? '' : `; server CPU ${ms(result.serverCpuMsPerRow)} ms per row (${(1000 / result.serverCpuMsPerRow).toFixed(0)} rows per CPU-second)`;
-          console.log(`${name}, ${mode}: ${String(connections).padStart(2)} connections: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.rowsPerSecond.toFixed(0)} rows/s${result.errors ? `, ${result.errors} errors` : ''}${cpu}`);
-        }
-        const base = runs.find((r) => r.connections === 1);
-        const top = runs.find((r) => r.connections === 64);
-        if (base && top) console.log(`${name}, ${mode}: rows/s at 64 connections / at 1: ${(top.rowsPerSecond / base.rowsPerSecond).toFixed(2)}x`);
-        modes[mode] = { single, runs };
-      } finally {
-        await server.stop();
-      }
-    }
-    figures[name] = modes;
+    figures[name] = {};
+    for (const backend of BACKENDS) figures[name][backend] = await benchBackend(name, model, backend, rows, bodies);
   }
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(figures, null, 2) + '\n');
 }
 
-if (process.argv[2] === '--serve') await serveChild(process.argv[3], Number(process.argv[4]), Number(process.argv[5] ?? 1));
+/** One model on one backend: in-process, then the server in each mode at each concurrency. */
+async function benchBackend(name: ModelName, model: string, backend: BackendName, rows: PredictorRow[], bodies: string[]): Promise<Record<string, unknown>> {
+  const local = await inProcess(model, backend, rows);
+  console.log(`\n${name} on ${local.backend}: in-process predictor.predict of one row: p50 ${ms(local.p50)} ms, p99 ${ms(local.p99)} ms; in a 64-row call ${ms(local.perRowIn64)} ms per row (load ${loadAverage()})`);
+  const modes: Record<string, unknown> = { inProcess: local };
+  const configurations = WORKERS.flatMap((workers) => ([['batching', 64], ['no batching', 1]] as const)
+    .filter(([mode]) => MODES.includes(mode))
+    .map(([mode, maxBatch]) => ({ mode: workers > 1 ? `${mode}, ${workers} workers` : mode, maxBatch, workers })));
+  for (const { mode, maxBatch, workers } of configurations) {
+    const server = await startServer(model, backend, maxBatch, workers);
+    const label = `${name} on ${server.backend}, ${mode}`;
+    try {
+      const single = await preciseSingle(server.url, bodies);
+      console.log(`${label}: 1 connection, sequential (hrtime): p50 ${ms(single.p50)} ms, p99 ${ms(single.p99)} ms`);
+      const runs: LoadResult[] = [];
+      for (const connections of CONNECTIONS) {
+        const result = await load(server.url, bodies, connections, workers);
+        runs.push(result);
+        const cpu = Number.isNaN(result.serverCpuMsPerRow) ? '' : `; server CPU ${ms(result.serverCpuMsPerRow)} ms per row (${(1000 / result.serverCpuMsPerRow).toFixed(0)} rows per CPU-second)`;
+        console.log(`${label}: ${String(connections).padStart(2)} connections: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.rowsPerSecond.toFixed(0)} rows/s${result.errors ? `, ${result.errors} errors` : ''}${cpu}${Number.isNaN(result.meanBatch) ? '' : `; ${result.meanBatch.toFixed(1)} rows per model call`} (load ${loadAverage()})`);
+      }
+      const base = runs.find((r) => r.connections === 1);
+      const top = runs.find((r) => r.connections === 64);
+      if (base && top) console.log(`${label}: rows/s at 64 connections / at 1: ${(top.rowsPerSecond / base.rowsPerSecond).toFixed(2)}x (server CPU per row: ${(base.serverCpuMsPerRow / top.serverCpuMsPerRow).toFixed(2)}x)`);
+      modes[mode] = { backend: server.backend, single, runs };
+    } finally {
+      await server.stop();
+    }
+  }
+  return modes;
+}
+
+/** The 1-minute load average: this 2-core machine is shared, so each figure says how busy it was. */
+const loadAverage = () => loadavg()[0].toFixed(2);
+
+if (process.argv[2] === '--serve') await serveChild(process.argv[3], process.argv[4] as BackendName, Number(process.argv[5]), Number(process.argv[6] ?? 1));
 else await main();

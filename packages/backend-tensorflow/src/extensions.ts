@@ -1,9 +1,16 @@
 /**
- * What this package adds to tfjs's 'tensorflow' backend when core selects it: a faster Step kernel (every relu
- * gradient) and outer products (BatchMatMul with an inner dimension of 1), and accelerated routines for plugins: the fused LSTM time loop.
+ * What this package adds to tfjs's 'tensorflow' backend when core selects it: kernels that map tfjs's ops onto the
+ * TensorFlow ops made for them (a Step of two ops instead of six; single matrix products as MatMul, outer products
+ * as Mul; bias additions and their gradients as BiasAdd / BiasAddGrad; max pooling's gradient as oneDNN's; relu's
+ * gradient as ReluGrad), and accelerated routines: the fused LSTM time loop (for plugins) and Adam as ResourceApplyAdam (for core's trainer).
  */
+import type * as tf from '@tensorflow/tfjs';
+import { ADD_KERNEL, registerBiasAddKernel, registerBiasGradientKernel, SUM_KERNEL } from './bias-kernels.js';
 import { fusedLstmRoutine, type FusedLstmRoutine } from './fused-lstm.js';
-import { BATCH_MAT_MUL_KERNEL, registerOuterProductKernel } from './outer-product-kernel.js';
+import { BATCH_MAT_MUL_KERNEL, registerMatMulKernel } from './mat-mul-kernel.js';
+import { MAX_POOL_GRAD_KERNEL, registerMaxPoolGradKernel } from './max-pool-grad-kernel.js';
+import { nativeAdam } from './native-adam.js';
+import { registerReluGradient, RELU_GRAD_KERNEL, RELU_GRADIENT } from './relu-gradient.js';
 import { registerStepKernel, STEP_KERNEL } from './step-kernel.js';
 
 /** The shape of core's AcceleratedRoutines (this package does not depend on core). */
@@ -11,10 +18,14 @@ export interface TensorflowRoutines {
   readonly provider: string;
   recurrentProduct(kernel: Float32Array, batch: number, rows: number, cols: number): null;
   fusedLstm(): FusedLstmRoutine | null;
+  adamOptimizer(learningRate: number, beta1: number, beta2: number, epsilon?: number): tf.Optimizer | null;
 }
 
 /** Kernels this package registers for 'tensorflow' (checked against the cpu backend by the backend suite). */
-export const TENSORFLOW_KERNELS: readonly string[] = [STEP_KERNEL, BATCH_MAT_MUL_KERNEL];
+export const TENSORFLOW_KERNELS: readonly string[] = [STEP_KERNEL, BATCH_MAT_MUL_KERNEL, ADD_KERNEL, SUM_KERNEL, RELU_GRAD_KERNEL, MAX_POOL_GRAD_KERNEL];
+
+/** Gradients this package replaces (they run its kernels while 'tensorflow' is active; checked against the cpu backend likewise). */
+export const TENSORFLOW_GRADIENTS: readonly string[] = [RELU_GRADIENT];
 
 let registered = false;
 
@@ -22,7 +33,11 @@ let registered = false;
 export function registerTensorflowBackendExtensions(): { readonly kernels: readonly string[]; readonly routines: TensorflowRoutines } {
   if (!registered) {
     registerStepKernel();
-    registerOuterProductKernel();
+    registerMatMulKernel();
+    registerBiasAddKernel();
+    registerBiasGradientKernel();
+    registerReluGradient();
+    registerMaxPoolGradKernel();
     registered = true;
   }
   return {
@@ -32,6 +47,7 @@ export function registerTensorflowBackendExtensions(): { readonly kernels: reado
       // The typed-array loops' per-step products: not used on tensorflow (data stays in TensorFlow).
       recurrentProduct: () => null,
       fusedLstm: fusedLstmRoutine,
+      adamOptimizer: nativeAdam,
     },
   };
 }

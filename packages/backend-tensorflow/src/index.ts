@@ -7,3 +7,4 @@ export { checkArchitecture, choosePython, probePythonTensorflow, type PythonTens
 export { probeToolchain, type Toolchain } from './probe-toolchain.js';
 export { registerTensorflowBackendExtensions, TENSORFLOW_KERNELS, type TensorflowRoutines } from './extensions.js';
 export { fusedLstm, fusedLstmRoutine, type FusedLstmRoutine } from './fused-lstm.js';
+export { NativeAdamOptimizer, nativeAdam } from './native-adam.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { registerTensorflowBackendExtensions, TENSORFLOW_KERNELS } from './extensions.js';
+import { registerTensorflowBackendExtensions, TENSORFLOW_GRADIENTS, TENSORFLOW_KERNELS } from './extensions.js';
 import { skipOrFail, useTensorflowBackend } from './test-fixtures/tensorflow-backend.js';
 
 let unavailable: string | null = null;
@@ -21,16 +21,37 @@ async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {
   }
 }
 
-test('the kernels this package registers for tensorflow are exactly those checked here', () => {
-  assert.deepEqual(TENSORFLOW_KERNELS, ['Step', 'BatchMatMul'], 'a kernel added to the list needs a case in this file');
+test('the kernels and gradients this package registers for tensorflow are exactly those checked here', () => {
+  assert.deepEqual(TENSORFLOW_KERNELS, ['Step', 'BatchMatMul', 'Add', 'Sum', 'PolymodalReluGrad', 'MaxPoolGrad'], 'a kernel added to the list needs a case in this file');
+  assert.deepEqual(TENSORFLOW_GRADIENTS, ['Relu'], 'a gradient added to the list needs a case in this file');
 });
 
-test('BatchMatMul equals the cpu backend: outer products (inner dimension 1, every transpose) and the shapes it leaves to tfjs-node', async (t) => {
+/** Max |tensorflow - cpu| of `f`'s result, after checking both have the same shape. */
+async function worstDifference(f: () => tf.Tensor, what: string): Promise<number> {
+  await tf.setBackend('cpu');
+  const cpu = tf.tidy(f);
+  const cpuShape = cpu.shape;
+  const cpuValues = Array.from(cpu.dataSync());
+  cpu.dispose();
+  await tf.setBackend('tensorflow');
+  const native = tf.tidy(f);
+  assert.deepEqual(native.shape, cpuShape, `${what}: shape`);
+  const values = Array.from(native.dataSync());
+  native.dispose();
+  return Math.max(0, ...values.map((v, i) => (Number.isNaN(v) && Number.isNaN(cpuValues[i]!) ? 0 : Math.abs(v - cpuValues[i]!))));
+}
+
+const wave = (shape: number[], k: number) => tf.reshape(tf.tensor1d(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * k) * 2)), shape);
+
+test('BatchMatMul equals the cpu backend: outer products (inner dimension 1), single matrices as MatMul (every transpose), and the batched shapes it leaves to tfjs-node', async (t) => {
   if (unavailable) return skipOrFail(t, unavailable);
   const values = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(i * k) * 2);
   const cases: [number[], number[], boolean, boolean][] = [
     [[5, 1], [1, 7], false, false], [[1, 5], [1, 7], true, false], [[5, 1], [7, 1], false, true], [[1, 5], [7, 1], true, true],
     [[32, 1], [1, 300], false, false], [[4, 3], [3, 2], false, false], [[3, 4], [2, 3], true, true], [[2, 3, 1], [2, 1, 4], false, false],
+    // Single matrices as MatMul (every transpose, rank 3 with a batch of 1), and batched products left to tfjs-node.
+    [[1, 6, 40], [1, 40, 3], false, false], [[1, 40, 6], [1, 40, 3], true, false], [[1, 6, 40], [1, 3, 40], false, true],
+    [[1, 40, 6], [1, 3, 40], true, true], [[6, 40], [40, 1], false, false], [[2, 4, 5], [2, 5, 3], false, false],
   ];
   for (const [aShape, bShape, transposeA, transposeB] of cases) {
     const f = () => {
@@ -74,6 +95,63 @@ test('Step equals the cpu backend (alpha 0 and 0.3, NaN, zeros, infinities; relu
   assert.ok(worst < 1e-5, `relu gradients differ by ${worst}`);
 });
 
+test('Add equals the cpu backend: biases (either side, rank 2 and 4) as BiasAdd, every other shape as before', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable);
+  const cases: [number[], number[]][] = [[[2, 5, 5, 3], [3]], [[3], [2, 5, 5, 3]], [[4, 7], [7]], [[4, 7], [4, 7]], [[4, 7], [1, 7]], [[4, 1], [7]], [[7], [7]], [[4, 7], []]];
+  for (const [aShape, bShape] of cases) {
+    const worst = await worstDifference(() => tf.add(wave(aShape, 0.7), wave(bShape, 1.3)), `${aShape} + ${bShape}`);
+    assert.equal(worst, 0, `${JSON.stringify([aShape, bShape])}: differs by ${worst}`);
+  }
+  const ints = await worstDifference(() => tf.add(tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32'), tf.tensor1d([5, 6], 'int32')), 'int32 add');
+  assert.equal(ints, 0);
+});
+
+test('Sum equals the cpu backend: over every axis but the last as BiasAddGrad (keepDims, negative axes), other reductions as before', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable);
+  const cases: [number[], number[] | number, boolean][] = [
+    [[2, 5, 5, 3], [0, 1, 2], false], [[2, 5, 5, 3], [2, 0, 1], true], [[6, 4], 0, false], [[6, 4], [-2], true],
+    [[2, 5, 5, 3], [0, 1], false], [[6, 4], 1, false], [[6, 4], [0, 1], false], [[5], 0, false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    const worst = await worstDifference(() => tf.sum(wave(shape, 0.9), axis, keepDims), `sum ${shape} over ${axis}`);
+    assert.ok(worst < 1e-5, `${JSON.stringify([shape, axis, keepDims])}: differs by ${worst}`);
+  }
+});
+
+test('Relu gradient (PolymodalReluGrad: ReluGrad) equals the cpu backend (zeros included), through relu layers and a dense with relu', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable);
+  const plain = await worstDifference(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), wave([3, 4, 4, 2], 0.3))))(
+    tf.concat([tf.zeros([1, 4, 4, 2]), wave([2, 4, 4, 2], 1.1)])), 'relu gradient');
+  assert.equal(plain, 0, `relu gradient differs by ${plain}`);
+  const profiled = await tf.profile(() => tf.grad((x: tf.Tensor) => tf.sum(tf.relu(x)))(tf.ones([2, 3])));
+  assert.ok(profiled.kernelNames.includes('PolymodalReluGrad'), `the gradient ran ${profiled.kernelNames.join(', ')}`);
+  assert.ok(!profiled.kernelNames.includes('Step'), 'tfjs\'s step-based gradient ran');
+  const dense = await worstDifference(() => {
+    const x = wave([5, 6], 0.4);
+    const [dx, dw] = tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: a as tf.Tensor2D, b: w as tf.Tensor2D, activation: 'relu' }))))([x, wave([6, 3], 0.8)]);
+    return tf.concat([tf.reshape(dx!, [-1]), tf.reshape(dw!, [-1])]);
+  }, 'dense relu gradient');
+  assert.ok(dense < 1e-5, `dense relu gradient differs by ${dense}`);
+});
+
+test('MaxPoolGrad (oneDNN) equals the cpu backend: windows full of ties, valid and same padding, overlapping strides', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable);
+  const cases: [number[], number, number, 'valid' | 'same'][] = [
+    [[4, 28, 28, 8], 2, 2, 'valid'], [[3, 9, 9, 2], 3, 2, 'same'], [[3, 7, 7, 2], 2, 2, 'same'], [[2, 6, 6, 3], 3, 1, 'valid'], [[2, 5, 5, 1], 2, 1, 'same'],
+  ];
+  for (const [shape, size, stride, pad] of cases) {
+    // Quarter steps of a relu'd wave: many equal values in a window, where the first maximum must take the gradient.
+    const input = () => tf.div(tf.round(tf.mul(tf.relu(wave(shape, 0.37)), 4)), 4);
+    const f = () => tf.grad((x: tf.Tensor) => {
+      const pooled = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+      return tf.sum(tf.mul(pooled, wave(pooled.shape, 0.61)));
+    })(input());
+    const worst = await worstDifference(f, `max pool ${shape} ${size}/${stride} ${pad}`);
+    // Overlapping windows add several contributions into one input: summation order moves the last bit.
+    assert.ok(worst <= (stride < size ? 1e-6 : 0), `${JSON.stringify([shape, size, stride, pad])}: differs by ${worst}`);
+  }
+});
+
 test('the kernels leak no tensors', async (t) => {
   if (unavailable) return skipOrFail(t, unavailable);
   const x = tf.tensor1d(INPUT);
@@ -81,6 +159,11 @@ test('the kernels leak no tensors', async (t) => {
   tf.step(x).dispose();
   tf.step(x, 0.2).dispose();
   tf.tidy(() => void tf.matMul(tf.ones([3, 1]), tf.ones([1, 4])));
+  tf.tidy(() => void tf.matMul(tf.ones([3, 5]), tf.ones([5, 4]), false, false));
+  tf.tidy(() => void tf.add(tf.ones([3, 5]), tf.ones([5])));
+  tf.tidy(() => void tf.sum(tf.ones([3, 5]), 0, true));
+  tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
+  tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.relu(a)))(tf.ones([3, 5])));
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
 });

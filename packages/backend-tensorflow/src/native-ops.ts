@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 interface Binding {
   readonly TF_ATTR_BOOL: number;
   readonly TF_ATTR_FLOAT: number;
+  readonly TF_ATTR_INT: number;
+  readonly TF_ATTR_STRING: number;
+  readonly TF_ATTR_SHAPE: number;
   readonly TF_ATTR_TYPE: number;
   readonly TF_FLOAT: number;
   readonly TF_INT64: number;
@@ -19,10 +22,10 @@ interface Binding {
 export interface OpAttr {
   readonly name: string;
   readonly type: number;
-  readonly value: number | boolean;
+  readonly value: number | boolean | string | readonly number[];
 }
 
-interface NodeBackend {
+export interface NodeBackend {
   readonly binding: Binding;
   getInputTensorIds(tensors: tf.Tensor[]): number[];
   createOutputTensor(metadata: unknown): tf.Tensor;
@@ -51,8 +54,26 @@ export function boolAttr(backend: NodeBackend, name: string, value: boolean): Op
   return { name, type: backend.binding.TF_ATTR_BOOL, value };
 }
 
+/** A string attribute (one string: tfjs-node's binding takes no string lists). */
+export function stringAttr(backend: NodeBackend, name: string, value: string): OpAttr {
+  return { name, type: backend.binding.TF_ATTR_STRING, value };
+}
+
+export function intListAttr(backend: NodeBackend, name: string, value: readonly number[]): OpAttr {
+  return { name, type: backend.binding.TF_ATTR_INT, value };
+}
+
 export function float32TypeAttr(backend: NodeBackend): OpAttr {
-  return { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
+  return typeAttr(backend, 'T');
+}
+
+/** A type attribute named `name` (float32: the only one this package's ops need). */
+export function typeAttr(backend: NodeBackend, name: string): OpAttr {
+  return { name, type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
+}
+
+export function shapeAttr(backend: NodeBackend, name: string, shape: readonly number[]): OpAttr {
+  return { name, type: backend.binding.TF_ATTR_SHAPE, value: shape };
 }
 
 /** Runs `op` with `inputs` and returns its `outputs` tensors. */

@@ -7,32 +7,24 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { executeOp, float32TypeAttr, nodeBackend } from './native-ops.js';
+import { replaceTensorflowKernel } from './replace-kernel.js';
 
 export const STEP_KERNEL = 'Step';
 
 /** Registers the kernel for 'tensorflow' (tfjs-node's own stays as the fallback); returns what puts it back. */
 export function registerStepKernel(): () => void {
-  const original = tf.getKernel(STEP_KERNEL, 'tensorflow');
-  if (!original) return () => {};
-  tf.unregisterKernel(STEP_KERNEL, 'tensorflow');
-  tf.registerKernel({
-    kernelName: STEP_KERNEL,
-    backendName: 'tensorflow',
-    kernelFunc: (args) => {
-      const backend = nodeBackend();
-      const x = args.inputs['x'] as tf.Tensor;
-      const alpha = (args.attrs?.['alpha'] as number | undefined) ?? 0;
-      if (!backend || x.dtype !== 'float32') return original.kernelFunc(args);
-      const type = [float32TypeAttr(backend)];
-      const [sign] = executeOp(backend, 'Sign', type, [x], 1);
-      const [unit] = executeOp(backend, 'Relu', type, [sign!], 1);
-      sign!.dispose();
-      if (alpha === 0) return unit!;
-      return tf.tidy(() => tf.add(tf.mul(unit!, tf.scalar(1 - alpha)), tf.scalar(alpha)));
-    },
+  return replaceTensorflowKernel(STEP_KERNEL, (args, original) => {
+    const backend = nodeBackend();
+    const x = args.inputs['x'] as tf.Tensor;
+    const alpha = (args.attrs?.['alpha'] as number | undefined) ?? 0;
+    if (!backend || x.dtype !== 'float32') return original.kernelFunc(args);
+    const type = [float32TypeAttr(backend)];
+    const [sign] = executeOp(backend, 'Sign', type, [x], 1);
+    const [unit] = executeOp(backend, 'Relu', type, [sign!], 1);
+    sign!.dispose();
+    if (alpha === 0) return unit!;
+    const scaled = tf.tidy(() => tf.add(tf.mul(unit!, tf.scalar(1 - alpha)), tf.scalar(alpha)));
+    unit!.dispose();
+    return scaled;
   });
-  return () => {
-    tf.unregisterKernel(STEP_KERNEL, 'tensorflow');
-    tf.registerKernel(original);
-  };
 }

@@ -6,19 +6,30 @@
 // Blocks of MC rows x KC of K: the block's rows of a (MC x KC floats) stay in L2 and each b panel (KC x 8)
 // in L1 while every 4 rows of the block pass over it, their 4 x 8 sums in eight vector registers.
 export function gemm(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32): void {
+  gemmStrided(a, <usize>k << 2, 4, b, out, m, k, n);
+}
+
+// out[M, N] = a^T . b for a [K, M], b [K, N], row-major (a weight gradient x^T . dy over many rows), read where
+// they lie: the same blocks as gemm, a's rows of the product being its columns here. No transposed copy of a.
+export function gemmTransposedA(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32): void {
+  gemmStrided(a, 4, <usize>m << 2, b, out, m, k, n);
+}
+
+// gemm with a's element (i, kk) at a + i * aRow + kk * aStep (bytes).
+function gemmStrided(a: usize, aRow: usize, aStep: usize, b: usize, out: usize, m: i32, k: i32, n: i32): void {
   const MC = 64;
   const KC = 256;
   memory.fill(out, 0, <usize>(m * n) << 2);
   for (let m0 = 0; m0 < m; m0 += MC) {
     const m1 = min(m, m0 + MC);
-    for (let k0 = 0; k0 < k; k0 += KC) gemmBlock(a, b, out, m0, m1, k0, min(KC, k - k0), k, n);
+    for (let k0 = 0; k0 < k; k0 += KC) gemmBlock(a, aRow, aStep, b, out, m0, m1, k0, min(KC, k - k0), n);
   }
 }
 
 // Adds a[m0..m1, k0..k0+kn] . b[k0..k0+kn, :] to out[m0..m1, :].
-function gemmBlock(a: usize, b: usize, out: usize, m0: i32, m1: i32, k0: i32, kn: i32, k: i32, n: i32): void {
+function gemmBlock(a: usize, aRow: usize, aStep: usize, b: usize, out: usize, m0: i32, m1: i32, k0: i32, kn: i32, n: i32): void {
   const n8 = n & ~7;
-  const rowA = <usize>k << 2;
+  const rowA = aRow;
   const rowB = <usize>n << 2;
   for (let j = 0; j < n8; j += 8) {
     const bp0 = b + (<usize>(k0 * n + j) << 2);
@@ -32,7 +43,7 @@ function gemmBlock(a: usize, b: usize, out: usize, m0: i32, m1: i32, k0: i32, kn
       let c21 = f32x4.splat(0);
       let c30 = f32x4.splat(0);
       let c31 = f32x4.splat(0);
-      let ap = a + (<usize>(i * k + k0) << 2);
+      let ap = a + <usize>i * aRow + <usize>k0 * aStep;
       let bp = bp0;
       for (let kk = 0; kk < kn; kk++) {
         const b0 = v128.load(bp);
@@ -49,7 +60,7 @@ function gemmBlock(a: usize, b: usize, out: usize, m0: i32, m1: i32, k0: i32, kn
         c21 = f32x4.add(c21, f32x4.mul(s2, b1));
         c30 = f32x4.add(c30, f32x4.mul(s3, b0));
         c31 = f32x4.add(c31, f32x4.mul(s3, b1));
-        ap += 4;
+        ap += aStep;
         bp += rowB;
       }
       const o = out + (<usize>(i * n + j) << 2);
@@ -65,13 +76,13 @@ function gemmBlock(a: usize, b: usize, out: usize, m0: i32, m1: i32, k0: i32, kn
     for (; i < m1; i++) {
       let c0 = f32x4.splat(0);
       let c1 = f32x4.splat(0);
-      let ap = a + (<usize>(i * k + k0) << 2);
+      let ap = a + <usize>i * aRow + <usize>k0 * aStep;
       let bp = bp0;
       for (let kk = 0; kk < kn; kk++) {
         const s = v128.load32_splat(ap);
         c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bp)));
         c1 = f32x4.add(c1, f32x4.mul(s, v128.load(bp, 16)));
-        ap += 4;
+        ap += aStep;
         bp += rowB;
       }
       const o = out + (<usize>(i * n + j) << 2);
@@ -83,11 +94,11 @@ function gemmBlock(a: usize, b: usize, out: usize, m0: i32, m1: i32, k0: i32, kn
   for (let i = m0; i < m1; i++) {
     for (let j = n8; j < n; j++) {
       let t: f32 = 0;
-      let ap = a + (<usize>(i * k + k0) << 2);
+      let ap = a + <usize>i * aRow + <usize>k0 * aStep;
       let bp = b + (<usize>(k0 * n + j) << 2);
       for (let kk = 0; kk < kn; kk++) {
         t += load<f32>(ap) * load<f32>(bp);
-        ap += 4;
+        ap += aStep;
         bp += rowB;
       }
       const o = out + (<usize>(i * n + j) << 2);

@@ -22,17 +22,46 @@ export function gemv(a: usize, v: usize, out: usize, rows: i32, k: i32): void {
 }
 
 // out[m] = sum over k of s[k] * x[k, m], for x [K, M] row-major (x^T . s: a one-unit Dense layer's
-// kernel gradient). Columns go in blocks that stay in L1 while all K rows are added.
+// kernel gradient). Columns go in blocks that stay in L1 while all K rows are added, four rows a pass (one load
+// and store of the block's sums per four rows read); the sums are taken in row order all the same.
 export function weightedRowSum(x: usize, s: usize, out: usize, k: i32, m: i32): void {
   const BLOCK = 2048;
+  const row = <usize>m << 2;
   for (let m0 = 0; m0 < m; m0 += BLOCK) {
     const m1 = min(m, m0 + BLOCK);
     const mv = m0 + ((m1 - m0) & ~3);
     memory.fill(out + (<usize>m0 << 2), 0, <usize>(m1 - m0) << 2);
-    for (let r = 0; r < k; r++) {
+    let r = 0;
+    for (; r + 4 <= k; r += 4) {
+      const sp = s + (<usize>r << 2);
+      const a0 = v128.load32_splat(sp);
+      const a1 = v128.load32_splat(sp + 4);
+      const a2 = v128.load32_splat(sp + 8);
+      const a3 = v128.load32_splat(sp + 12);
+      const x0 = x + <usize>r * row;
+      for (let i = m0; i < mv; i += 4) {
+        const off = <usize>i << 2;
+        const p = out + off;
+        const xp = x0 + off;
+        let acc = f32x4.add(v128.load(p), f32x4.mul(a0, v128.load(xp)));
+        acc = f32x4.add(acc, f32x4.mul(a1, v128.load(xp + row)));
+        acc = f32x4.add(acc, f32x4.mul(a2, v128.load(xp + 2 * row)));
+        v128.store(p, f32x4.add(acc, f32x4.mul(a3, v128.load(xp + 3 * row))));
+      }
+      for (let i = mv; i < m1; i++) {
+        const off = <usize>i << 2;
+        const p = out + off;
+        const xp = x0 + off;
+        let t = load<f32>(p) + load<f32>(sp) * load<f32>(xp);
+        t += load<f32>(sp + 4) * load<f32>(xp + row);
+        t += load<f32>(sp + 8) * load<f32>(xp + 2 * row);
+        store<f32>(p, t + load<f32>(sp + 12) * load<f32>(xp + 3 * row));
+      }
+    }
+    for (; r < k; r++) {
       const sr = load<f32>(s + (<usize>r << 2));
       const a = f32x4.splat(sr);
-      const xr = x + (<usize>(r * m) << 2);
+      const xr = x + <usize>r * row;
       let i = m0;
       for (; i < mv; i += 4) {
         const p = out + (<usize>i << 2);
@@ -43,6 +72,31 @@ export function weightedRowSum(x: usize, s: usize, out: usize, k: i32, m: i32): 
         store<f32>(p, load<f32>(p) + sr * load<f32>(xr + (<usize>i << 2)));
       }
     }
+  }
+}
+
+// out[r, j] = a[r] * b[j] for out [M, N] row-major: a product whose inner dimension is 1 (a one-unit Dense layer's
+// input gradient dy . W^T). It only writes its output, which a GEMM would compute as M x N sums of one term.
+export function outerProduct(a: usize, b: usize, out: usize, m: i32, n: i32): void {
+  const n4 = n & ~3;
+  const row = <usize>n << 2;
+  for (let r = 0; r < m; r++) {
+    const ar = load<f32>(a + (<usize>r << 2));
+    const s = f32x4.splat(ar);
+    const o = out + <usize>r * row;
+    let j = 0;
+    for (; j + 16 <= n4; j += 16) {
+      const off = <usize>j << 2;
+      v128.store(o + off, f32x4.mul(s, v128.load(b + off)));
+      v128.store(o + off, f32x4.mul(s, v128.load(b + off, 16)), 16);
+      v128.store(o + off, f32x4.mul(s, v128.load(b + off, 32)), 32);
+      v128.store(o + off, f32x4.mul(s, v128.load(b + off, 48)), 48);
+    }
+    for (; j < n4; j += 4) {
+      const off = <usize>j << 2;
+      v128.store(o + off, f32x4.mul(s, v128.load(b + off)));
+    }
+    for (; j < n; j++) store<f32>(o + (<usize>j << 2), ar * load<f32>(b + (<usize>j << 2)));
   }
 }
 
@@ -62,5 +116,27 @@ export function addRowVector(a: usize, v: usize, out: usize, rows: i32, n: i32):
       const off = <usize>i << 2;
       store<f32>(op + off, load<f32>(ap + off) + load<f32>(v + off));
     }
+  }
+}
+
+// out[i] = dy[i] * step(x[i]) for n floats, step(x) being 1 where x > 0, NaN where x is NaN, else 0: relu's gradient
+// as tfjs composes it (dy times step of x), in one pass instead of two full-size kernels.
+export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const nan = f32x4.splat(NaN);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const off = <usize>i << 2;
+    const xv = v128.load(x + off);
+    const step = v128.bitselect(nan, v128.bitselect(one, zero, f32x4.gt(xv, zero)), f32x4.ne(xv, xv));
+    v128.store(out + off, f32x4.mul(v128.load(dy + off), step));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    const xi = load<f32>(x + off);
+    const step: f32 = xi != xi ? NaN : xi > 0 ? 1 : 0;
+    store<f32>(out + off, load<f32>(dy + off) * step);
   }
 }

@@ -1,8 +1,11 @@
 /**
  * BatchMatMul for the wasm backend, REPLACING the registration of tfjs-backend-wasm 4.22's kernel
- * (which it calls for most products). Products with one output column (or one row) go to Polymodal's
- * SIMD kernels (vector-products.ts): a one-unit Dense layer's dW = x^T · dy for x [32, 123040] takes
- * 2-3 ms there against ~11 ms on XNNPACK's transposed path. Otherwise: XNNPACK's GEMM in wasm is ~10x
+ * (which it calls for most products). Products with one output column (or one row), or an inner dimension
+ * of 1, go to Polymodal's SIMD kernels (vector-products.ts): a one-unit Dense layer's dW = x^T · dy for
+ * x [32, 123040] takes ~0.5-1 ms there against ~11 ms on XNNPACK's transposed path, its dx = dy · W^T (an
+ * outer product) ~1 ms against ~11.8 on the dot-product GEMM. Unbatched a^T · b (weight gradients over many
+ * rows, an LSTM's x^T · dz) run on the SIMD GEMM reading a's columns in place (gemm-product.ts: [3200, 64]^T .
+ * [3200, 128] ~1.9 -> ~1.65 ms, [64, 3136]^T . [64, 128] ~2 -> ~1.5 ms, no Transpose). Otherwise: XNNPACK's GEMM in wasm is ~10x
  * slower when asked to read an operand transposed (Dense's gradients do: dW = x^T · dy,
  * dx = dy · W^T), so when transposeA / transposeB is set and the product is large enough for it to
  * pay, the operand is transposed explicitly with wasm's Transpose kernel (a reshape when it has a
@@ -16,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './utils.js';
 import { isWasmHeapBackend, KeptKernel, type KernelArgs } from './kept-kernel.js';
 import { vectorProduct } from './vector-products.js';
-import { gemmProduct, gemmTransposedProduct } from './gemm-product.js';
+import { gemmProduct, gemmTransposedAProduct, gemmTransposedProduct } from './gemm-product.js';
 import { withUnambiguousWeights } from './xnn-weights-guard.js';
 
 /** The kernel this wrapper calls (wasm's own BatchMatMul). */
@@ -68,7 +71,8 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const { transposeA, transposeB } = attrs;
   if (isWasmHeapBackend(args.backend)) {
     const product = vectorProduct(a, b, !!transposeA, !!transposeB, args.backend) ??
-      (transposeB && !transposeA ? gemmTransposedProduct(a, b, args.backend) : null);
+      (transposeB && !transposeA ? gemmTransposedProduct(a, b, args.backend) : null) ??
+      (transposeA && !transposeB ? gemmTransposedAProduct(a, b, args.backend) : null);
     if (product != null) return product;
   }
   if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') return call(a, b, args.attrs);

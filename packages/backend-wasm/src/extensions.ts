@@ -4,8 +4,11 @@
  * registry. This package does not import core (core depends on it), so the routines match core's
  * `AcceleratedRoutines` contract by shape; core's wasm-extensions test checks the two agree.
  */
+import { wasmFusedLstm } from './fused-lstm.js';
 import { wasmRecurrentProduct } from './recurrent-product.js';
+import { registerReluGradient } from './relu-gradient.js';
 import { registerWasmTrainingKernels } from './training-kernels.js';
+import { wasmAdam } from './wasm-adam.js';
 
 export const PROVIDER = '@polymodal/backend-wasm';
 
@@ -13,6 +16,10 @@ export interface WasmBackendRoutines {
   /** Who provides them, for messages. */
   readonly provider: string;
   recurrentProduct: typeof wasmRecurrentProduct;
+  /** A whole LSTM time loop in a few kernel calls (core's FusedLstmRoutine), or null off wasm / without SIMD. */
+  fusedLstm: typeof wasmFusedLstm;
+  /** Adam as one SIMD pass per variable, bit for bit tfjs's (core's createOptimizer), or null off wasm / without SIMD. */
+  adamOptimizer: typeof wasmAdam;
 }
 
 export interface WasmBackendExtensions {
@@ -23,9 +30,11 @@ export interface WasmBackendExtensions {
 }
 
 /**
- * Registers the training kernels on tfjs's 'wasm' backend (see training-kernels.ts) and returns them with the
- * accelerated routines. Idempotent.
+ * Registers the training kernels on tfjs's 'wasm' backend (see training-kernels.ts) and relu's one-pass gradient
+ * (relu-gradient.ts), and returns the kernels with the accelerated routines. Idempotent.
  */
 export function registerWasmBackendExtensions(): WasmBackendExtensions {
-  return { kernels: registerWasmTrainingKernels(), routines: { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct } };
+  registerReluGradient();
+  const routines = { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct, fusedLstm: wasmFusedLstm, adamOptimizer: wasmAdam };
+  return { kernels: registerWasmTrainingKernels(), routines };
 }

@@ -59,6 +59,27 @@ describe('untransposed products on the SIMD GEMM', () => {
     });
   }
 
+  // [K, M, N] for a^T . b, a [K, M], b [K, N]: K past one chunk of 256, M past a block of 64 and not a multiple of
+  // 4, N past its 8-column panels; the LSTM weight gradients x^T . dz of the seed model (smaller T).
+  const transposedA: Array<[number, number, number]> = [[300, 7, 9], [513, 13, 23], [70, 65, 40], [640, 64, 128], [634, 32, 128]];
+  for (const [k, m, n] of transposedA) {
+    it(`a^T . b, a [${k}, ${m}], b [${k}, ${n}] equals cpu, without wasm's kernel or a Transpose`, async () => {
+      const inputs = { a: host(randomArray(rand, k * m), [k, m]), b: host(randomArray(rand, k * n), [k, n]) };
+      const attrs = { transposeA: true, transposeB: false };
+      const expected = await runKernelOn('cpu', 'BatchMatMul', inputs, attrs);
+      let actual: Awaited<ReturnType<typeof runKernelOn>> | undefined;
+      let transposes = 0;
+      const calls = await keptCalls(async () => {
+        const info = await tf.profile(async () => void (actual = await runKernelOn('wasm', 'BatchMatMul', inputs, attrs)));
+        transposes = info.kernels.filter((kernel) => kernel.name === 'Transpose').length;
+      });
+      assert.deepEqual(actual!.shape, [m, n]);
+      assertClose(actual!.values, expected.values, 1e-5, 'product');
+      assert.equal(calls, 0, 'the SIMD kernel took the product');
+      assert.equal(transposes, 0, 'a was read in place');
+    });
+  }
+
   it('batch-1 rank-3 operands give a rank-3 product; a batched product goes to wasm', async () => {
     const a = host(randomArray(rand, 2 * 16 * 24), [2, 16, 24]);
     const b = host(randomArray(rand, 24 * 32), [1, 24, 32]);

@@ -16,8 +16,10 @@
  *   - Conv2DBackpropInput   a flipped-filter XNNPACK convolution on the stride-spread dy instead of
  *                           wasm's naive loop (~5x: 229 -> 44 ms for dy [32,62,62,32], 3x3x3x32);
  *                           fallback: wasm's kernel (non-float32, dilations > 1)
- *   - BatchMatMul           one-column / one-row products on Polymodal's SIMD kernels (simd/,
- *                           vector-products.ts: 7.7 -> 2 ms for a Dense kernel gradient); otherwise an
+ *   - BatchMatMul           one-column / one-row products and outer products (inner dimension 1) on
+ *                           Polymodal's SIMD kernels (simd/, vector-products.ts: 7.7 -> ~0.5-1 ms for a
+ *                           Dense kernel gradient, 11.8 -> ~1 ms for its input gradient); a^T . b on
+ *                           the SIMD GEMM reading a in place (gemm-product.ts); otherwise an
  *                           operand transposed explicitly when transposeA / transposeB is set and it
  *                           pays, then unbatched products whose b is new on Polymodal's SIMD GEMM
  *                           (gemm-product.ts: XNNPACK packs b first; x [64, 3136] . W [3136, 128]

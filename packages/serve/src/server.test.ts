@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Predictor, PredictorColumn, PredictorResult, PredictorRow } from '@polymodal/core';
+import type { Predictor, PredictorColumn, PredictorResult, PredictorRow, PredictRowsOptions } from '@polymodal/core';
 import { createServer, type ServeOptions } from './server.js';
 
-/** A predictor without a model: "pos" when x > 0; records each call's rows. Optionally held until released. */
+/** A predictor without a model: "pos" when x > 0; records each call's rows and options. Optionally held until released. */
 function fakePredictor(options: { idColumn?: string; hold?: Promise<void> } = {}) {
   const calls: PredictorRow[][] = [];
+  const callOptions: (PredictRowsOptions | undefined)[] = [];
   const inputs: PredictorColumn[] = [
     { name: 'x', input: 'measures', encoder: 'tabular/mlp', type: 'number', required: true },
     { name: 'color', input: 'measures', encoder: 'tabular/mlp', type: 'category', required: false },
@@ -19,8 +20,9 @@ function fakePredictor(options: { idColumn?: string; hold?: Promise<void> } = {}
     classes: ['neg', 'pos'],
     inputs,
     idColumn: options.idColumn,
-    async predict(rows) {
+    async predict(rows, given) {
       calls.push([...rows]);
+      callOptions.push(given);
       await options.hold;
       return rows.map((row, i): PredictorResult => {
         const x = Number(row.x);
@@ -33,7 +35,7 @@ function fakePredictor(options: { idColumn?: string; hold?: Promise<void> } = {}
     warmUp: () => void warmed++,
     dispose() {},
   };
-  return { predictor, calls, warmed: () => warmed };
+  return { predictor, calls, callOptions, warmed: () => warmed };
 }
 
 async function serve(options: ServeOptions = {}, fake = fakePredictor()) {
@@ -165,13 +167,15 @@ test('Open Inference Protocol v2: health, metadata, infer with one tensor per co
 });
 
 test('concurrent requests are micro-batched and each answered with its own row; /metrics counts it', async () => {
-  const { app, calls } = await serve({ maxBatch: 64, maxLatencyMs: 50 });
+  const { app, calls, callOptions } = await serve({ maxBatch: 64, maxLatencyMs: 50 });
   const xs = Array.from({ length: 32 }, (_, i) => i - 16 + 0.5);
   const answers = await Promise.all(xs.map((x) => app.inject({ method: 'POST', url: '/predict', payload: { x } })));
   assert.deepEqual(answers.map((a) => a.json().prediction), xs.map((x) => (x > 0 ? 'pos' : 'neg')));
   assert.deepEqual(answers.map((a) => a.json().row), xs.map(() => 0), 'each answer numbers its rows from 0');
   assert.ok(calls.length < 32, `${calls.length} model calls for 32 requests`);
   assert.equal(calls.flat().length, 32);
+  // A gathered batch is one model call, not chunks of the manifest's training batch size.
+  assert.deepEqual(callOptions.map((o) => o?.batchSize), calls.map(() => 64));
   // Two concurrent batches share a call; each numbers its own rows.
   const shared = calls.length;
   const batches = await Promise.all([[1, -1, 2], [-3, 4]].map((values) => app.inject({ method: 'POST', url: '/batch_predict', payload: { rows: values.map((x) => ({ x })) } })));

@@ -57,7 +57,8 @@ export function createServer(predictor: Predictor, options: ServeOptions = {}): 
   const retryAfter = options.retryAfterSeconds ?? SERVE_DEFAULTS.retryAfterSeconds;
   const arriving = new Set<FastifyRequest>();
   const metrics = new ServeMetrics(() => batcher.queued);
-  const batcher = new MicroBatcher<PredictorRow, PredictorResult>((rows) => predictor.predict(rows), {
+  // The gathered rows go through the model as one call, not in chunks of the manifest's training batch size.
+  const batcher = new MicroBatcher<PredictorRow, PredictorResult>((rows) => predictor.predict(rows, { batchSize: maxBatch }), {
     maxBatch,
     maxLatencyMs: options.maxLatencyMs ?? SERVE_DEFAULTS.maxLatencyMs,
     maxQueue,

@@ -9,6 +9,15 @@ import * as tf from '@tensorflow/tfjs';
 import { SIMD_KERNELS_WASM } from './module-bytes.js';
 
 export interface SimdKernels {
+  /**
+   * One Adam step (tfjs's arithmetic, op for op) over n floats: newValue, newM, newV from value, m, v and the gradient g;
+   * the scalars are tfjs's float32 constants (1 - b1 etc. rounded once from doubles, 1 - b^t in float32, -lr).
+   */
+  adamUpdate(
+    value: number, m: number, v: number, g: number, newValue: number, newM: number, newV: number, n: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negativeRate: number,
+  ): void;
   conv2dFilterGrad(
     x: number, dy: number, out: number,
     batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
@@ -18,16 +27,26 @@ export interface SimdKernels {
   gemv(a: number, v: number, out: number, rows: number, k: number): void;
   /** out[m] = sum_k s[k] * x[k, m] for x [K, M]. */
   weightedRowSum(x: number, s: number, out: number, k: number, m: number): void;
+  /** out[r, j] = a[r] * b[j] for out [M, N] (a product whose inner dimension is 1). */
+  outerProduct(a: number, b: number, out: number, m: number, n: number): void;
   /** out[M, N] = a[M, K] . b[K, N], row-major, without packing either operand. */
   gemm(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  /** out[M, N] = a[K, M]^T . b[K, N], row-major, a read in place. */
+  gemmTransposedA(a: number, b: number, out: number, m: number, k: number, n: number): void;
   /** out[M, N] = a[M, K] . b[N, K]^T, row-major. */
   gemmTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  /** A Keras LSTM's time loop: h [T, batch, u] and the trace [T, batch, 6u] from xp [T, batch, 4u] and rk [u, 4u]. */
+  lstmForward(xp: number, rk: number, h: number, trace: number, steps: number, batch: number, units: number): void;
+  /** Its back-propagation through time: dxp [T, batch, 4u] from the trace, rk and dy [T, batch, u]; state: scratch [2, batch, u]. */
+  lstmBackward(trace: number, rk: number, dy: number, dxp: number, state: number, steps: number, batch: number, units: number): void;
   /** Conv2D forward (NHWC, dilation 1) for few input channels; oc % 16 == 0. */
   conv2dFewChannels(
     x: number, f: number, out: number,
     batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  /** out[i] = dy[i] * step(x[i]) (1 where x > 0, NaN where x is NaN, else 0): relu's gradient. */
+  reluGrad(dy: number, x: number, out: number, n: number): void;
   /** out[r, i] = a[r, i] + v[i] for a [rows, n]. */
   addRowVector(a: number, v: number, out: number, rows: number, n: number): void;
   /** Winograd F(2x2, 3x3): v[16, tiles, c] from x's 4x4 tiles (zero outside), tile (b, ty, tx) at (2 ty - pt, 2 tx - pl). */

@@ -36,6 +36,7 @@ export function reportsModalities(inputs: readonly FittedInput[], explain: boole
 /**
  * The model's predictions for `source` (built from `rows`) and, where they are reported, each row's details. With
  * `explain`, the fusion's reliance outputs are computed too (the folder's side model: prediction and reliance).
+ * `batchSize` rows per model call at most (default the manifest's training batch size).
  */
 export async function predictWithDetails(
   model: LoadedModel,
@@ -43,8 +44,8 @@ export async function predictWithDetails(
   source: BatchSource,
   rows: readonly Row[],
   explain: boolean,
+  batchSize = model.manifest.training.batchSize,
 ): Promise<{ outputs: Float32Array; details?: PredictionDetails[] }> {
-  const batchSize = model.manifest.training.batchSize;
   if (!reportsModalities(inputs, explain)) return { outputs: await predictOutputs(model.model, source, batchSize) };
   const modalities = modalitiesOf(inputs, rows);
   if (!explain) return { outputs: await predictOutputs(model.model, source, batchSize), details: modalities.map((m) => ({ modalities: m })) };

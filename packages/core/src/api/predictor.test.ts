@@ -184,3 +184,27 @@ test('file cells: bytes and data: URIs always; paths only under allowPathsUnder,
   await assert.rejects(loadPredictor(dir, { backend: 'cpu', plugins: [testPlugin, filePlugin], allowPathsUnder: join(project, 'nope') }), /does not exist/);
   assert.ok(existsSync(dir));
 });
+
+test('batchSize sets the rows per model call: the same predictions in fewer calls; a bad size is refused', async () => {
+  const dir = await numericModel; // trained with batchSize 16
+  const predictor = await loadPredictor(dir, { backend: 'cpu', plugins: [testPlugin] });
+  try {
+    const rows = (await csvRows()).slice(0, 40);
+    predictor.warmUp();
+    // Kernels run per call: 40 rows in chunks of 16 are three model calls, with batchSize 40 one.
+    const kernels = async (batchSize?: number) => {
+      let results: PredictorResult[] = [];
+      const profile = await tf.profile(async () => {
+        results = await predictor.predict(rows, batchSize === undefined ? {} : { batchSize });
+      });
+      return { count: profile.kernels.length, results };
+    };
+    const chunked = await kernels();
+    const whole = await kernels(40);
+    assert.deepEqual(whole.results, chunked.results);
+    assert.ok(chunked.count > 2 * whole.count, `${chunked.count} kernels in chunks of 16, ${whole.count} in one call`);
+    await assert.rejects(predictor.predict(rows, { batchSize: 0 }), /batchSize must be a positive integer, got 0/);
+  } finally {
+    predictor.dispose();
+  }
+});

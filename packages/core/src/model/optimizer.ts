@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import { acceleratedRoutines } from '../backend/accelerated-routines.js';
 import type { OptimizerConfig } from '../manifest/types.js';
 
 export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
   const lr = config.learningRate;
   switch (config.type) {
-    case 'adam':
-      return tf.train.adam(lr, config.beta1, config.beta2, config.epsilon);
+    case 'adam': {
+      // The active backend's fused Adam where it has one (tensorflow: one op per weight instead of ~13).
+      const native = acceleratedRoutines(tf.getBackend())?.adamOptimizer?.(lr, config.beta1 ?? 0.9, config.beta2 ?? 0.999, config.epsilon);
+      return native ?? tf.train.adam(lr, config.beta1, config.beta2, config.epsilon);
+    }
     case 'adamax':
       return tf.train.adamax(lr, config.beta1, config.beta2, config.epsilon);
     case 'sgd':

@@ -11,7 +11,7 @@
  * Speed: the input projections of all steps are one matMul; each step runs about 14 small ops forward and 6
  * backward; the whole time loop is one `tf.customGrad` node with back-propagation through time written out,
  * where tfjs's LSTM records ~25 tape nodes per step and differentiates each. On tensorflow the whole loop is
- * one BlockLSTMV2 op (see recurFused). Masking (maskZero) is not supported: as in the Keras article,
+ * one BlockLSTMV2 op, on wasm one SIMD kernel call (see recurFused). Masking (maskZero) is not supported: as in the Keras article,
  * pre-padded zeros run through the cell.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -171,13 +171,16 @@ export class PolymodalLSTM extends PolymodalRecurrentBase {
     return loop(xp, this.recurrentKernel!.read(), mask);
   }
 
-  /** On tensorflow: the whole loop as BlockLSTMV2, its gradient BlockLSTMGradV2 (two native calls per batch). */
+  /**
+   * The backend's fused LSTM where it has one: on tensorflow BlockLSTMV2 with BlockLSTMGradV2, on wasm
+   * @polymodal/backend-wasm's SIMD time loop and BPTT (two native calls per batch each).
+   */
   protected override recurFused(x: tf.Tensor3D, training: boolean): tf.Tensor | null {
     if (this.implementation !== 'auto') return null;
     const routine = fusedLstmRoutine();
     if (!routine) return null;
     if (training && this.recurrentDropout > 0) {
-      noteOnce('PolymodalLSTM recurrentDropout', `PolymodalLSTM: recurrentDropout has no fused kernel on ${tf.getBackend()} (BlockLSTMV2 takes no mask for h), ` +
+      noteOnce('PolymodalLSTM recurrentDropout', `PolymodalLSTM: recurrentDropout has no fused kernel on ${tf.getBackend()} (the fused kernel takes no mask for h), ` +
         'so training runs the per-step loop (slower); predictions still use the fused kernel');
       return null;
     }
