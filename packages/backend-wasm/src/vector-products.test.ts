@@ -3,25 +3,11 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { keptBatchMatMul } from './batch-mat-mul.js';
-import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
+import { assertClose, host, keptCalls, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 before(async () => {
   await setUpWasm();
 });
-
-/** Counts the calls that reach wasm's own BatchMatMul while `run` runs. */
-async function keptCalls(run: () => Promise<void> | void): Promise<number> {
-  const kept = keptBatchMatMul.get()!;
-  let calls = 0;
-  keptBatchMatMul.set({ ...kept, kernelFunc: (args) => (calls++, kept.kernelFunc(args)) });
-  try {
-    await run();
-  } finally {
-    keptBatchMatMul.set(kept);
-  }
-  return calls;
-}
 
 interface ProductCase {
   a: number[];

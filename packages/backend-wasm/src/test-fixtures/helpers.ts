@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
+import { keptBatchMatMul } from '../batch-mat-mul.js';
 import { registerWasmTrainingKernels } from '../training-kernels.js';
 
 /** Initialises wasm, registers the training kernels and leaves 'wasm' active. Returns what was registered. */
@@ -78,4 +79,17 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (tolerance ${tol.toExponential(2)})`);
     }
   }
+}
+
+/** Counts the calls that reach wasm's own BatchMatMul while `run` runs. */
+export async function keptCalls(run: () => Promise<void> | void): Promise<number> {
+  const kept = keptBatchMatMul.get()!;
+  let calls = 0;
+  keptBatchMatMul.set({ ...kept, kernelFunc: (args) => (calls++, kept.kernelFunc(args)) });
+  try {
+    await run();
+  } finally {
+    keptBatchMatMul.set(kept);
+  }
+  return calls;
 }

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { acceleratedRoutines, registerAcceleratedRoutines, selectBackend } from '@polymodal/core';
+import { acceleratedRoutines, selectBackend } from '@polymodal/core';
 import { PolymodalLSTM } from './lstm.js';
 import { compareWithTfjs } from './test-fixtures/compare.js';
+import { countFusedLstmCalls, type FusedLstmCalls } from './test-fixtures/fused-lstm-calls.js';
 
 let unavailable: string | null = null;
-let fusedCalls = 0;
-let restore: (() => void) | undefined;
+let fused: FusedLstmCalls | null = null;
 
 before(async () => {
   try {
@@ -25,18 +25,10 @@ before(async () => {
     unavailable = 'wasm is active but no fused LSTM routine is registered (is @polymodal/backend-wasm installed, with WebAssembly SIMD?)';
     return;
   }
-  // Count the calls, to be sure the fused kernel (not the loop) is what ran.
-  restore = registerAcceleratedRoutines('wasm', {
-    ...routines,
-    recurrentProduct: routines.recurrentProduct.bind(routines),
-    fusedLstm: () => {
-      const routine = routines.fusedLstm!();
-      return routine && { lstm: (...args: Parameters<typeof routine.lstm>) => (fusedCalls++, routine.lstm(...args)) };
-    },
-  });
+  fused = countFusedLstmCalls('wasm');
 });
 after(async () => {
-  restore?.();
+  fused?.restore();
   await tf.setBackend('cpu');
 });
 
@@ -50,14 +42,14 @@ describe('PolymodalLSTM on wasm (fused LSTM kernels)', () => {
   ] as const) {
     it(`equals the loop implementation within 1e-5 (${label}: outputs, weight and input gradients)`, (t) => {
       if (unavailable) return void t.skip(unavailable);
-      const before = fusedCalls;
+      const before = fused!.count();
       const { units, ...sizes } = shape;
       const diff = compareWithTfjs({
         ours: new PolymodalLSTM({ units, ...options }),
         theirs: new PolymodalLSTM({ units, implementation: 'loops', ...options }),
         ...sizes,
       });
-      assert.ok(fusedCalls > before, 'the fused kernel ran');
+      assert.ok(fused!.count() > before, 'the fused kernel ran');
       assert.ok(diff.output < 1e-5, `output ${diff.output}`);
       assert.ok(diff.gradients < 1e-5, `weight gradients ${diff.gradients}`);
       assert.ok(diff.inputGradient < 1e-5, `input gradient ${diff.inputGradient}`);
@@ -66,7 +58,7 @@ describe('PolymodalLSTM on wasm (fused LSTM kernels)', () => {
 
   it('recurrentDropout in training falls back to the loop with one note; inference uses the fused kernel', (t) => {
     if (unavailable) return void t.skip(unavailable);
-    const before = fusedCalls;
+    const before = fused!.count();
     const x = tf.randomNormal([2, 4, 3]);
     const notes: string[] = [];
     const warn = console.warn;
@@ -74,9 +66,9 @@ describe('PolymodalLSTM on wasm (fused LSTM kernels)', () => {
     try {
       const layer = new PolymodalLSTM({ units: 2, recurrentDropout: 0.3 });
       for (let i = 0; i < 3; i++) tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);
-      assert.equal(fusedCalls, before, 'no fused call in training with recurrent dropout');
+      assert.equal(fused!.count(), before, 'no fused call in training with recurrent dropout');
       tf.dispose(layer.apply(x) as tf.Tensor);
-      assert.equal(fusedCalls, before + 1, 'inference uses the fused kernel');
+      assert.equal(fused!.count(), before + 1, 'inference uses the fused kernel');
       layer.dispose();
     } finally {
       console.warn = warn;
@@ -97,11 +89,11 @@ describe('PolymodalLSTM on wasm (fused LSTM kernels)', () => {
       // Same starting weights in both runs.
       model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => tf.randomUniform(w.shape, -0.5, 0.5, 'float32', 11 + i))));
       model.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
-      const before = fusedCalls;
+      const before = fused!.count();
       const first = await model.fit(xs, ys, { epochs: 1, batchSize: 16, verbose: 0, shuffle: false });
       const tensors = tf.memory().numTensors;
       const later = await model.fit(xs, ys, { epochs: 8, batchSize: 16, verbose: 0, shuffle: false });
-      assert.ok(fusedCalls > before, 'the fused kernel ran');
+      assert.ok(fused!.count() > before, 'the fused kernel ran');
       assert.equal(tf.memory().numTensors, tensors);
       const all = [...(first.history['loss'] as number[]), ...(later.history['loss'] as number[])];
       assert.ok(all.at(-1)! < all[0]! * 0.8, JSON.stringify(all));

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { acceleratedRoutines, registerAcceleratedRoutines, selectBackend } from '@polymodal/core';
+import { acceleratedRoutines, selectBackend } from '@polymodal/core';
 import { PolymodalGRU } from './gru.js';
 import { PolymodalLSTM } from './lstm.js';
 import { compareWithTfjs } from './test-fixtures/compare.js';
+import { countFusedLstmCalls, type FusedLstmCalls } from './test-fixtures/fused-lstm-calls.js';
 
 let unavailable: string | null = null;
-let fusedCalls = 0;
-let restore: (() => void) | undefined;
+let fused: FusedLstmCalls | null = null;
 
 before(async () => {
   try {
@@ -24,18 +24,10 @@ before(async () => {
     unavailable = 'tensorflow is active but no fused LSTM routine is registered (is @polymodal/backend-tensorflow installed?)';
     return;
   }
-  // Count the calls, to be sure the fused kernel (not a fallback) is what ran.
-  restore = registerAcceleratedRoutines('tensorflow', {
-    ...routines,
-    recurrentProduct: routines.recurrentProduct.bind(routines),
-    fusedLstm: () => {
-      const routine = routines.fusedLstm!();
-      return routine && { lstm: (...args: Parameters<typeof routine.lstm>) => (fusedCalls++, routine.lstm(...args)) };
-    },
-  });
+  fused = countFusedLstmCalls('tensorflow');
 });
 after(async () => {
-  restore?.();
+  fused?.restore();
   await tf.setBackend('cpu');
 });
 
@@ -53,13 +45,13 @@ describe('PolymodalLSTM on tensorflow (fused BlockLSTMV2)', () => {
   ] as const) {
     it(`equals the loop implementation within 1e-5 (${label}: outputs, weight and input gradients)`, (t) => {
       if (unavailable) return skipOrFail(t);
-      const before = fusedCalls;
+      const before = fused!.count();
       const diff = compareWithTfjs({
         ours: new PolymodalLSTM({ units: 5, ...options }),
         theirs: new PolymodalLSTM({ units: 5, implementation: 'loops', ...options }),
         batch: 3, steps: 9, features: 4,
       });
-      assert.ok(fusedCalls > before, 'the fused kernel ran');
+      assert.ok(fused!.count() > before, 'the fused kernel ran');
       assert.ok(diff.output < 1e-5, `output ${diff.output}`);
       assert.ok(diff.gradients < 1e-5, `weight gradients ${diff.gradients}`);
       assert.ok(diff.inputGradient < 1e-5, `input gradient ${diff.inputGradient}`);
@@ -68,23 +60,23 @@ describe('PolymodalLSTM on tensorflow (fused BlockLSTMV2)', () => {
 
   it("'ops' and 'loops' are kept when asked for; recurrentDropout in training falls back to the loop with one note", (t) => {
     if (unavailable) return skipOrFail(t);
-    const before = fusedCalls;
+    const before = fused!.count();
     const x = tf.randomNormal([2, 4, 3]);
     for (const implementation of ['ops', 'loops'] as const) {
       const layer = new PolymodalLSTM({ units: 2, implementation });
       tf.dispose(layer.apply(x) as tf.Tensor);
       layer.dispose();
     }
-    assert.equal(fusedCalls, before);
+    assert.equal(fused!.count(), before);
     const notes: string[] = [];
     const warn = console.warn;
     console.warn = (message: string) => void notes.push(message);
     try {
       const layer = new PolymodalLSTM({ units: 2, recurrentDropout: 0.3 });
       for (let i = 0; i < 3; i++) tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);
-      assert.equal(fusedCalls, before, 'no fused call in training with recurrent dropout');
+      assert.equal(fused!.count(), before, 'no fused call in training with recurrent dropout');
       tf.dispose(layer.apply(x) as tf.Tensor);
-      assert.equal(fusedCalls, before + 1, 'inference uses the fused kernel');
+      assert.equal(fused!.count(), before + 1, 'inference uses the fused kernel');
       layer.dispose();
     } finally {
       console.warn = warn;
