@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { patchBinding } from './binding-patch.js';
 import { NativeBackendError } from './errors.js';
 import { verifyBuild, type BackendFacts } from './facts.js';
 import { BUILD_LAYOUT, BUILD_MARKER, buildFolderName, cacheRoot, readBuildRecord, NATIVE_PACKAGE, TFJS_NODE_VERSION, type BuildRecord, type NativeFlavour } from './paths.js';
@@ -96,6 +97,7 @@ function build(staging: string, flavour: NativeFlavour, tensorflow: PythonTensor
     `npm install ${pkg}@${TFJS_NODE_VERSION}`, 'npm must reach its registry or have the package in its cache (npm config get registry).');
   const pkgDir = join(staging, 'node_modules', ...pkg.split('/'));
   linkTensorflow(pkgDir, tensorflow);
+  patchBinding(pkgDir);
   log(`compiling the binding against TensorFlow ${tensorflow.tensorflowVersion} (${tensorflow.tensorflowDir})`);
   compileBinding(pkgDir, toolchain, tensorflow, env);
 }

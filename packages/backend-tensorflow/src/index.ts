@@ -6,5 +6,6 @@ export { buildFolderName, cacheRoot, cachedBuilds, NATIVE_PACKAGE, TFJS_NODE_VER
 export { checkArchitecture, choosePython, probePythonTensorflow, type PythonTensorflow } from './probe-python.js';
 export { probeToolchain, type Toolchain } from './probe-toolchain.js';
 export { registerTensorflowBackendExtensions, TENSORFLOW_KERNELS, type TensorflowRoutines } from './extensions.js';
+export { fusedGru, fusedGruRoutine, type FusedGruRoutine } from './fused-gru.js';
 export { fusedLstm, fusedLstmRoutine, type FusedLstmRoutine } from './fused-lstm.js';
 export { NativeAdamOptimizer, nativeAdam } from './native-adam.js';

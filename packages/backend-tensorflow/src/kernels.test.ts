@@ -22,7 +22,7 @@ async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {
 }
 
 test('the kernels and gradients this package registers for tensorflow are exactly those checked here', () => {
-  assert.deepEqual(TENSORFLOW_KERNELS, ['Step', 'BatchMatMul', 'Add', 'Sum', 'PolymodalReluGrad', 'MaxPoolGrad'], 'a kernel added to the list needs a case in this file');
+  assert.deepEqual(TENSORFLOW_KERNELS, ['Step', 'BatchMatMul', 'Add', 'Sum', 'PolymodalReluGrad', 'MaxPoolGrad', 'FusedConv2D', '_FusedMatMul'], 'a kernel added to the list needs a case in this file');
   assert.deepEqual(TENSORFLOW_GRADIENTS, ['Relu'], 'a gradient added to the list needs a case in this file');
 });
 
@@ -52,6 +52,8 @@ test('BatchMatMul equals the cpu backend: outer products (inner dimension 1), si
     // Single matrices as MatMul (every transpose, rank 3 with a batch of 1), and batched products left to tfjs-node.
     [[1, 6, 40], [1, 40, 3], false, false], [[1, 40, 6], [1, 40, 3], true, false], [[1, 6, 40], [1, 3, 40], false, true],
     [[1, 40, 6], [1, 3, 40], true, true], [[6, 40], [40, 1], false, false], [[2, 4, 5], [2, 5, 3], false, false],
+    // One output column (multiplied by the column viewed as a row): one row, rank 3, a transposed left side.
+    [[1, 40], [40, 1], false, false], [[1, 1, 40], [1, 40, 1], false, false], [[40, 3], [40, 1], true, false],
   ];
   for (const [aShape, bShape, transposeA, transposeB] of cases) {
     const f = () => {
@@ -152,6 +154,50 @@ test('MaxPoolGrad (oneDNN) equals the cpu backend: windows full of ties, valid a
   }
 });
 
+test('FusedConv2D (_FusedConv2D) equals the cpu backend for every fused activation, padding and stride, in one op; other cases as before', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable);
+  const activations = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'] as const;
+  for (const activation of activations) {
+    for (const [pad, strides] of [['same', 1], ['same', 2], ['valid', 1], ['valid', 2]] as const) {
+      const f = () => tf.fused.conv2d({ x: wave([2, 7, 6, 3], 0.7) as tf.Tensor4D, filter: wave([3, 3, 3, 4], 1.3) as tf.Tensor4D, strides, pad, bias: wave([4], 0.5), activation, leakyreluAlpha: 0.15 });
+      const worst = await worstDifference(f, `conv ${activation} ${pad} ${strides}`);
+      assert.ok(worst < 1e-5, `${activation} ${pad} stride ${strides}: differs by ${worst}`);
+    }
+  }
+  const one = await tf.profile(() => tf.fused.conv2d({ x: tf.ones([1, 5, 5, 2]), filter: tf.ones([3, 3, 2, 2]), strides: 1, pad: 'same', bias: tf.ones([2]), activation: 'relu' }));
+  assert.ok(one.kernelNames.includes('FusedConv2D') && !['Conv2D', 'Add', 'Relu'].some((name) => one.kernelNames.includes(name)), `the fused convolution ran ${one.kernelNames.join(', ')}`);
+  // Left to tfjs-node: no bias, a dilation (numeric padding tfjs-node refuses itself).
+  const unfused = [
+    () => tf.fused.conv2d({ x: wave([1, 7, 7, 2], 0.3) as tf.Tensor4D, filter: wave([3, 3, 2, 2], 0.9) as tf.Tensor4D, strides: 1, pad: 'same', activation: 'relu' }),
+    () => tf.fused.conv2d({ x: wave([1, 7, 7, 2], 0.3) as tf.Tensor4D, filter: wave([3, 3, 2, 2], 0.9) as tf.Tensor4D, strides: 1, pad: 'same', dilations: 2, bias: wave([2], 1), activation: 'relu' }),
+  ];
+  for (const [i, f] of unfused.entries()) {
+    const worst = await worstDifference(f, `unfused conv ${i}`);
+    assert.ok(worst < 1e-5, `unfused case ${i}: differs by ${worst}`);
+  }
+});
+
+test('_FusedMatMul (TensorFlow _FusedMatMul) equals the cpu backend: activations, transposes, one output column, rank 3; other cases as before', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable);
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[5, 7], [7, 1], false, false], [[1, 7], [7, 1], false, false],
+  ];
+  for (const activation of ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'] as const) {
+    for (const [aShape, bShape, transposeA, transposeB] of cases) {
+      const n = transposeB ? bShape[0]! : bShape[1]!;
+      const f = () => tf.fused.matMul({ a: wave(aShape, 0.7) as tf.Tensor2D, b: wave(bShape, 1.3) as tf.Tensor2D, transposeA, transposeB, bias: wave([n], 0.4), activation, leakyreluAlpha: 0.15 });
+      const worst = await worstDifference(f, `matMul ${activation} ${aShape} ${bShape}`);
+      assert.ok(worst < 1e-5, `${activation} ${JSON.stringify([aShape, bShape, transposeA, transposeB])}: differs by ${worst}`);
+    }
+  }
+  const one = await tf.profile(() => tf.fused.matMul({ a: tf.ones([2, 3]), b: tf.ones([3, 4]), bias: tf.ones([4]), activation: 'relu' }));
+  assert.ok(!one.kernelNames.includes('Add') && !one.kernelNames.includes('Relu'), `the fused product ran ${one.kernelNames.join(', ')}`);
+  // Left to tfjs-node: a batch of 2, a bias that is not a vector.
+  const batched = await worstDifference(() => tf.fused.matMul({ a: wave([2, 4, 5], 0.3) as unknown as tf.Tensor2D, b: wave([2, 5, 3], 0.8) as unknown as tf.Tensor2D, bias: wave([3], 1), activation: 'relu' }), 'batched');
+  const matrixBias = await worstDifference(() => tf.fused.matMul({ a: wave([4, 5], 0.3) as tf.Tensor2D, b: wave([5, 3], 0.8) as tf.Tensor2D, bias: wave([4, 3], 1), activation: 'relu' }), 'matrix bias');
+  assert.ok(batched < 1e-5 && matrixBias < 1e-5, `batched ${batched}, matrix bias ${matrixBias}`);
+});
+
 test('the kernels leak no tensors', async (t) => {
   if (unavailable) return skipOrFail(t, unavailable);
   const x = tf.tensor1d(INPUT);
@@ -164,6 +210,8 @@ test('the kernels leak no tensors', async (t) => {
   tf.tidy(() => void tf.sum(tf.ones([3, 5]), 0, true));
   tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
   tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.relu(a)))(tf.ones([3, 5])));
+  tf.tidy(() => void tf.fused.conv2d({ x: tf.ones([1, 4, 4, 2]), filter: tf.ones([3, 3, 2, 2]), strides: 1, pad: 'same', bias: tf.ones([2]), activation: 'relu' }));
+  tf.tidy(() => void tf.fused.matMul({ a: tf.ones([3, 5]), b: tf.ones([5, 1]), bias: tf.ones([1]), activation: 'relu' }));
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
 });

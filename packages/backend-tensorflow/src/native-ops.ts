@@ -22,7 +22,7 @@ interface Binding {
 export interface OpAttr {
   readonly name: string;
   readonly type: number;
-  readonly value: number | boolean | string | readonly number[];
+  readonly value: number | boolean | string | readonly number[] | readonly string[];
 }
 
 export interface NodeBackend {
@@ -54,7 +54,7 @@ export function boolAttr(backend: NodeBackend, name: string, value: boolean): Op
   return { name, type: backend.binding.TF_ATTR_BOOL, value };
 }
 
-/** A string attribute (one string: tfjs-node's binding takes no string lists). */
+/** A string attribute (lists need the patched binding, fused-ops.ts). */
 export function stringAttr(backend: NodeBackend, name: string, value: string): OpAttr {
   return { name, type: backend.binding.TF_ATTR_STRING, value };
 }

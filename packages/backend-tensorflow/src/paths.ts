@@ -17,8 +17,11 @@ export const NATIVE_PACKAGE: Readonly<Record<NativeFlavour, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
 };
 
-/** What a build folder holds; builds of another layout are rebuilt (2: with the stderr helper, quiet-stderr.ts). */
-export const BUILD_LAYOUT = 2;
+/**
+ * What a build folder holds; builds of another layout are rebuilt (2: with the stderr helper, quiet-stderr.ts;
+ * 3: the binding takes string list attributes, binding-patch.ts).
+ */
+export const BUILD_LAYOUT = 3;
 
 /** The marker written last into a finished build folder (a folder without it is not a build). */
 export const BUILD_MARKER = 'polymodal-native-backend.json';

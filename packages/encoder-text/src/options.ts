@@ -35,6 +35,11 @@ export interface RecurrentEncoderOptions extends TokenizerEncoderOptions, Embedd
   implementation: RecurrentImplementation;
 }
 
+/** text/gru's options: the recurrent ones and Keras's reset_after. */
+export interface GruEncoderOptions extends RecurrentEncoderOptions {
+  resetAfter: boolean;
+}
+
 export interface CnnEncoderOptions extends TokenizerEncoderOptions, EmbeddingOptions {
   convFilters: number;
   kernelSizes: number[];
@@ -93,6 +98,18 @@ export const recurrentOptionsSchema: JsonSchema = {
     recurrentDropout: dropoutSchema(0, 'Dropout of the recurrent state (Keras recurrent_dropout).'),
     output: outputProperty,
     implementation: { enum: ['auto', 'loops', 'ops'], default: 'auto', description: "Time loop: 'loops' (cpu, wasm), 'ops' (GPU backends), 'auto' picks." },
+  },
+};
+
+export const gruOptionsSchema: JsonSchema = {
+  ...recurrentOptionsSchema,
+  properties: {
+    ...(recurrentOptionsSchema.properties as Record<string, JsonSchema>),
+    resetAfter: {
+      type: 'boolean', default: true,
+      description: 'Keras reset_after: true (Keras\'s default) applies the reset gate after the recurrent product (bias [2, 3 x units]); ' +
+        'false before it (bias [3 x units], tfjs\'s GRU), which on the tensorflow backend runs as TensorFlow\'s fused GRUBlockCell.',
+    },
   },
 };
 

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SIMD_KERNELS_WASM } from './module-bytes.js';
+import { withSharedMemoryImport } from './shared-memory-module.js';
 
 export interface SimdKernels {
   /**
@@ -66,7 +67,8 @@ export interface SimdKernels {
 }
 
 interface WasmBackendInternals {
-  wasm: { asm?: { memory?: unknown } };
+  /** The single-threaded build exports its memory (asm.memory); the threaded one imports a shared one (wasmMemory). */
+  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown };
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
 }
 
@@ -74,35 +76,44 @@ interface WasmBackendInternals {
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: abstract new (...args: never[]) => object;
+  Memory: abstract new (...args: never[]) => { buffer: ArrayBufferLike };
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-let compiled: object | null | undefined;
+/** The compiled module for an unshared heap and for a shared one (tfjs's threaded build), by `shared`. */
+const compiled = new Map<boolean, object | null>();
 const instances = new WeakMap<object, SimdKernels | null>();
 
-function module(): object | null {
-  if (compiled === undefined) {
+function module(shared: boolean): object | null {
+  if (!compiled.has(shared)) {
+    const bytes = Buffer.from(SIMD_KERNELS_WASM, 'base64');
     try {
-      compiled = new WebAssembly.Module(Buffer.from(SIMD_KERNELS_WASM, 'base64'));
+      compiled.set(shared, new WebAssembly.Module(shared ? withSharedMemoryImport(bytes) : bytes));
     } catch {
-      compiled = null; // no WebAssembly SIMD here
+      compiled.set(shared, null); // no WebAssembly SIMD here
     }
   }
-  return compiled;
+  return compiled.get(shared) ?? null;
+}
+
+/** The backend's heap: exported by tfjs's single-threaded build, imported (shared) by its threaded one. */
+function heapMemory(backend: unknown): InstanceType<WebAssemblyApi['Memory']> | null {
+  const wasm = (backend as Partial<WasmBackendInternals> | null)?.wasm;
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
 }
 
 /** The kernels bound to `backend`'s heap, or null when it is not a wasm backend as expected (or SIMD is missing). */
 export function simdKernels(backend: unknown): SimdKernels | null {
-  const memory = (backend as Partial<WasmBackendInternals> | null)?.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const memory = heapMemory(backend);
+  if (memory == null) return null;
   let kernels = instances.get(memory);
   if (kernels === undefined) {
-    const m = module();
+    const m = module(typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer);
     try {
       kernels = m == null ? null : (new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as SimdKernels);
     } catch {
-      kernels = null; // e.g. a shared memory (tfjs's threaded build), which the module does not declare
+      kernels = null; // a memory whose limits the module's import does not accept
     }
     instances.set(memory, kernels);
   }

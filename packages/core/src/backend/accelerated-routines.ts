@@ -32,6 +32,8 @@ export interface AcceleratedRoutines {
   recurrentProduct(kernel: Float32Array, batch: number, rows: number, cols: number): RecurrentProductRoutine | null;
   /** A whole LSTM time loop as one native op (tensorflow: BlockLSTMV2), or null when it cannot run now. */
   fusedLstm?(): FusedLstmRoutine | null;
+  /** A whole reset-before GRU time loop as native ops (tensorflow: GRUBlockCell per step), or null when it cannot run now. */
+  fusedGru?(): FusedGruRoutine | null;
   /**
    * Adam as the backend's own fused update (tensorflow: ResourceApplyAdam, Keras's arithmetic), with tfjs's class
    * name 'Adam' and getWeights / setWeights format; null when it cannot run now (core then uses tfjs's Adam).
@@ -42,6 +44,15 @@ export interface AcceleratedRoutines {
 /** Keras's LSTM over time-major `x [T, batch, D]` from a zero state (gates i, f, c, o): every h `[T, batch, u]`; differentiable. */
 export interface FusedLstmRoutine {
   lstm(x: Tensor3D, kernel: Tensor2D, recurrentKernel: Tensor2D, bias: Tensor1D): Tensor3D;
+}
+
+/**
+ * Keras's GRU with `reset_after=False` over time-major `x [T, batch, D]` from a zero state: `kernel [D, 3u]`,
+ * `recurrentKernel [u, 3u]`, `bias [3u]` (gates z, r, h; hh = tanh(x W_h + (r * h) U_h + b_h)): every h
+ * `[T, batch, u]`; differentiable with respect to all four inputs.
+ */
+export interface FusedGruRoutine {
+  gru(x: Tensor3D, kernel: Tensor2D, recurrentKernel: Tensor2D, bias: Tensor1D): Tensor3D;
 }
 
 const registered = new Map<string, AcceleratedRoutines>();

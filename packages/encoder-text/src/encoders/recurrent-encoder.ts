@@ -1,27 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderDefinition, EncoderOutput, InputSpec } from '@polymodal/core';
+import type { EncoderDefinition, EncoderOutput, InputSpec, JsonSchema } from '@polymodal/core';
 import { PolymodalGRU } from '../layers/gru.js';
 import { PolymodalLSTM } from '../layers/lstm.js';
-import { recurrentOptionsSchema, type RecurrentEncoderOptions } from '../options.js';
+import { gruOptionsSchema, recurrentOptionsSchema, type GruEncoderOptions, type RecurrentEncoderOptions } from '../options.js';
 import { TextPreprocessor, type TextState } from '../text-preprocessor.js';
 import { embedTokens } from './embedding.js';
 
-function recurrentEncoder(cell: 'lstm' | 'gru'): EncoderDefinition<RecurrentEncoderOptions, TextState, TextPreprocessor> {
-  const Layer = cell === 'lstm' ? PolymodalLSTM : PolymodalGRU;
+/**
+ * A recurrent text encoder: `Layer` with the shared recurrent options, plus what `own` takes from the cell's
+ * own options (GRU: resetAfter).
+ */
+function recurrentEncoder<O extends RecurrentEncoderOptions>(
+  cell: 'lstm' | 'gru', Layer: typeof PolymodalLSTM | typeof PolymodalGRU, optionsSchema: JsonSchema, own: (o: O) => Record<string, unknown>,
+): EncoderDefinition<O, TextState, TextPreprocessor> {
   return {
     type: `text/${cell}`,
     description: `Keras tokenizer, embedding and ${cell.toUpperCase()} layers (Keras defaults; fast time loop)`,
-    optionsSchema: recurrentOptionsSchema,
+    optionsSchema,
     columns: { min: 1, max: 1 },
     produces: ['vector', 'sequence'],
     preprocessing: 'heavy',
-    createPreprocessor: (input: InputSpec<RecurrentEncoderOptions>, state?: TextState) => new TextPreprocessor(input, state),
+    createPreprocessor: (input: InputSpec<O>, state?: TextState) => new TextPreprocessor(input, state),
     build(inputs, input, preprocessor, ctx): EncoderOutput {
       const o = input.options;
       let x = embedTokens(inputs.tokens, o, preprocessor, ctx);
       for (let i = 1; i <= o.layers; i++) {
         const returnSequences = i < o.layers || o.output === 'sequence';
-        const args = { units: o.units, returnSequences, dropout: o.dropout, recurrentDropout: o.recurrentDropout, implementation: o.implementation };
+        const args = { units: o.units, returnSequences, dropout: o.dropout, recurrentDropout: o.recurrentDropout, implementation: o.implementation, ...own(o) };
         const forwards = new Layer({ ...args, name: ctx.layerName(`${cell}_${i}`) }).apply(x) as tf.SymbolicTensor;
         if (!o.bidirectional) {
           x = forwards;
@@ -35,5 +40,5 @@ function recurrentEncoder(cell: 'lstm' | 'gru'): EncoderDefinition<RecurrentEnco
   };
 }
 
-export const textLstmEncoder = recurrentEncoder('lstm');
-export const textGruEncoder = recurrentEncoder('gru');
+export const textLstmEncoder = recurrentEncoder<RecurrentEncoderOptions>('lstm', PolymodalLSTM, recurrentOptionsSchema, () => ({}));
+export const textGruEncoder = recurrentEncoder<GruEncoderOptions>('gru', PolymodalGRU, gruOptionsSchema, (o) => ({ resetAfter: o.resetAfter }));

@@ -15,7 +15,8 @@ import { buildEncoder } from './test-fixtures/build-and-train.js';
 const common = { ...tokenizerDefaults, numWords: 50, maxLength: 8 };
 const cases: [EncoderDefinition<any>, Record<string, unknown>][] = [
   [textLstmEncoder, { embeddingDim: 8, units: 4, layers: 1, bidirectional: false, dropout: 0, recurrentDropout: 0, output: 'vector', implementation: 'auto', trainEmbeddings: true }],
-  [textGruEncoder, { embeddingDim: 8, units: 4, layers: 2, bidirectional: true, dropout: 0, recurrentDropout: 0, output: 'vector', implementation: 'auto', trainEmbeddings: true }],
+  [textGruEncoder, { embeddingDim: 8, units: 4, layers: 2, bidirectional: true, dropout: 0, recurrentDropout: 0, output: 'vector', implementation: 'auto', trainEmbeddings: true, resetAfter: true }],
+  [textGruEncoder, { embeddingDim: 8, units: 4, layers: 2, bidirectional: true, dropout: 0, recurrentDropout: 0, output: 'vector', implementation: 'auto', trainEmbeddings: true, resetAfter: false }],
   [textCnnEncoder, { embeddingDim: 8, convFilters: 4, kernelSizes: [2, 3], activation: 'relu', dropout: 0, output: 'vector', trainEmbeddings: true }],
   [textTransformerEncoder, { embeddingDim: 8, heads: 2, ffDim: 16, blocks: 1, dropout: 0, pooling: 'mean', output: 'vector', trainEmbeddings: true }],
   [textBagEncoder, { mode: 'tfidf', units: [4], activation: 'relu', dropout: 0 }],
@@ -23,7 +24,7 @@ const cases: [EncoderDefinition<any>, Record<string, unknown>][] = [
 
 describe('every text encoder survives a save/load round trip of its model', () => {
   for (const [encoder, options] of cases) {
-    it(encoder.type, async () => {
+    it(`${encoder.type}${options['resetAfter'] === false ? ' (resetAfter: false)' : ''}`, async () => {
       const { model, xs } = await buildEncoder(encoder, { ...common, ...options });
       const dir = mkdtempSync(join(tmpdir(), 'polymodal-text-roundtrip-'));
       try {

@@ -1,14 +1,20 @@
 /**
- * The Keras GRU (reset_after=True) time loop and its back-propagation through time over typed arrays, a
- * whole batch per step, the recurrent products done by a `RecurrentProduct` (see lstm-steps.ts). Same
- * contract and trace as the reference loop in test-fixtures/gru-loop.ts: gates z, r, h; `xp` is the time-major input projection with the input
- * bias added; `recurrentBias` is the second bias row; `hIn^T . dInner` and the column sums of dInner (the
- * recurrent kernel's and bias's gradients) are left to the caller.
+ * The Keras GRU time loops and their back-propagation through time over typed arrays, a whole batch per step,
+ * the recurrent products done by `RecurrentProduct`s (see lstm-steps.ts). Same contracts and traces as the
+ * reference loops in test-fixtures/gru-loop.ts: gates z, r, h; `xp` is the time-major input projection with the
+ * input bias added.
+ *
+ * reset_after=True (Keras's default): `recurrentBias` is the second bias row; `hIn^T . dInner` and the column
+ * sums of dInner (the recurrent kernel's and bias's gradients) are left to the caller.
+ * reset_after=False (`gruResetBefore...`): one bias, all on the input side; the products are split in two,
+ * `hIn . U_zr` and `(r * hIn) . U_h`, so the candidate's product waits for the reset gate; the recurrent
+ * kernel's gradient `[hIn^T . dxp_zr, rhIn^T . dxp_h]` is left to the caller.
  */
-import type { GruTrace } from './traces.js';
+import type { GruResetBeforeTrace, GruTrace } from './traces.js';
 import type { RecurrentProduct } from './recurrent-product.js';
+import { flushed } from './subnormal.js';
 
-export type { GruTrace };
+export type { GruResetBeforeTrace, GruTrace };
 
 export function gruForwardSteps(
   xp: Float32Array, product: RecurrentProduct, recurrentBias: Float32Array, mask: Float32Array | null,
@@ -100,16 +106,16 @@ export function gruBackwardSteps(
         const z = gz[idx];
         const r = gr[idx];
         const hh = ghh[idx];
-        const dz = dht * (hPrev[idx] - hh) * z * (1 - z);
-        const dxh = dht * (1 - z) * (1 - hh * hh);
-        const dr = dxh * grh[idx] * r * (1 - r);
+        const dz = flushed(dht * (hPrev[idx] - hh) * z * (1 - z));
+        const dxh = flushed(dht * (1 - z) * (1 - hh * hh));
+        const dr = flushed(dxh * grh[idx] * r * (1 - r));
         dxp[row + k] = dz;
         dxp[row + u + k] = dr;
         dxp[row + 2 * u + k] = dxh;
         dInner[row + k] = dz;
         dInner[row + u + k] = dr;
-        dInner[row + 2 * u + k] = dxh * r;
-        dh[s] = dht * z;
+        dInner[row + 2 * u + k] = flushed(dxh * r);
+        dh[s] = flushed(dht * z);
       }
     }
     if (t === 0) break;
@@ -118,4 +124,141 @@ export function gruBackwardSteps(
     else for (let s = 0; s < bu; s++) dh[s] += back[s];
   }
   return { dxp, dInner };
+}
+
+/**
+ * The reset-before GRU over `xp [T, B, 3u]` from a zero state, with `gates` the products of `U_zr [u, 2u]` and
+ * `candidate` those of `U_h [u, u]` (the recurrent kernel's first two gate blocks and its last).
+ */
+export function gruResetBeforeForwardSteps(
+  xp: Float32Array, gates: RecurrentProduct, candidate: RecurrentProduct, mask: Float32Array | null,
+  steps: number, batch: number, units: number,
+): { h: Float32Array; trace: GruResetBeforeTrace } {
+  const u = units;
+  const w = 3 * u;
+  const bu = batch * u;
+  const size = steps * bu;
+  const hPrev = new Float32Array(size);
+  const hIn = new Float32Array(size);
+  const gz = new Float32Array(size);
+  const gr = new Float32Array(size);
+  const ghh = new Float32Array(size);
+  const rhIn = new Float32Array(size);
+  const hs = new Float32Array(size);
+  const h = new Float32Array(bu);
+  // Pre-activations of z and r [B, 2u], and of the candidate doubled (tanh(x) = 2 sigmoid(2x) - 1) [B, u].
+  const preZr = new Float32Array(2 * bu);
+  const preH = new Float32Array(bu);
+  for (let t = 0; t < steps; t++) {
+    const base = t * bu;
+    if (mask) for (let s = 0; s < bu; s++) hIn[base + s] = h[s] * mask[s];
+    else hIn.set(h, base);
+    // h_0 = 0: no products at the first step.
+    const inner = t > 0 ? gates.forward(hIn.subarray(base, base + bu)) : null;
+    for (let b = 0; b < batch; b++) {
+      const row = (t * batch + b) * w;
+      const pr = 2 * b * u;
+      for (let k = 0; k < 2 * u; k++) preZr[pr + k] = xp[row + k] + (inner ? inner[pr + k] : 0);
+    }
+    const zr = gates.sigmoid(preZr);
+    for (let b = 0; b < batch; b++) {
+      const pr = 2 * b * u + u;
+      const sb = b * u;
+      for (let k = 0; k < u; k++) rhIn[base + sb + k] = zr[pr + k] * hIn[base + sb + k];
+    }
+    const reset = t > 0 ? candidate.forward(rhIn.subarray(base, base + bu)) : null;
+    for (let b = 0; b < batch; b++) {
+      const row = (t * batch + b) * w + 2 * u;
+      const sb = b * u;
+      for (let k = 0; k < u; k++) preH[sb + k] = 2 * (xp[row + k] + (reset ? reset[sb + k] : 0));
+    }
+    const sh = gates.sigmoid(preH);
+    for (let b = 0; b < batch; b++) {
+      const pr = 2 * b * u;
+      const sb = b * u;
+      for (let k = 0; k < u; k++) {
+        const s = sb + k;
+        const idx = base + s;
+        const z = zr[pr + k];
+        const hh = 2 * sh[s] - 1;
+        const hp = h[s];
+        hPrev[idx] = hp;
+        gz[idx] = z;
+        gr[idx] = zr[pr + u + k];
+        ghh[idx] = hh;
+        const next = z * hp + (1 - z) * hh;
+        h[s] = next;
+        hs[idx] = next;
+      }
+    }
+  }
+  return { h: hs, trace: { steps, batch, units, hPrev, hIn, z: gz, r: gr, hh: ghh, rhIn } };
+}
+
+/**
+ * Gradient of the loss with respect to `xp [T, B, 3u]`, which is also the gradient of the recurrent
+ * pre-activations `hIn . U_zr` (first 2u columns) and `rhIn . U_h` (last u).
+ */
+export function gruResetBeforeBackwardSteps(
+  trace: GruResetBeforeTrace, dy: Float32Array, sequences: boolean, gates: RecurrentProduct, candidate: RecurrentProduct, mask: Float32Array | null,
+): Float32Array {
+  const { steps, batch, units: u } = trace;
+  const { hPrev, hIn, z: gz, r: gr, hh: ghh } = trace;
+  const w = 3 * u;
+  const bu = batch * u;
+  const dxp = new Float32Array(steps * batch * w);
+  const dh = new Float64Array(bu);
+  const dCandidate = new Float32Array(bu);
+  const dZr = new Float32Array(2 * bu);
+  for (let t = steps - 1; t >= 0; t--) {
+    const base = t * bu;
+    const last = t === steps - 1;
+    for (let b = 0; b < batch; b++) {
+      const row = (t * batch + b) * w;
+      const sb = b * u;
+      for (let k = 0; k < u; k++) {
+        const s = sb + k;
+        const idx = base + s;
+        let dht = dh[s];
+        if (sequences) dht += dy[idx];
+        else if (last) dht += dy[s];
+        const z = gz[idx];
+        const hh = ghh[idx];
+        const dz = flushed(dht * (hPrev[idx] - hh) * z * (1 - z));
+        const dxh = flushed(dht * (1 - z) * (1 - hh * hh));
+        dxp[row + k] = dz;
+        dxp[row + 2 * u + k] = dxh;
+        dCandidate[s] = dxh;
+        dZr[2 * sb + k] = dz;
+        dh[s] = flushed(dht * z);
+      }
+    }
+    // At t = 0 hIn = 0: the reset gate has no gradient and h_0 is not trained.
+    if (t === 0) break;
+    const dReset = candidate.backward(dCandidate);
+    for (let b = 0; b < batch; b++) {
+      const row = (t * batch + b) * w;
+      const sb = b * u;
+      for (let k = 0; k < u; k++) {
+        const idx = base + sb + k;
+        const r = gr[idx];
+        const dr = flushed(dReset[sb + k] * hIn[idx] * r * (1 - r));
+        dxp[row + u + k] = dr;
+        dZr[2 * sb + u + k] = dr;
+      }
+    }
+    const back = gates.backward(dZr);
+    for (let s = 0; s < bu; s++) {
+      const through = back[s] + dReset[s] * gr[base + s];
+      dh[s] += mask ? through * mask[s] : through;
+    }
+  }
+  return dxp;
+}
+
+/** Columns `[from, from + count)` of a row-major `[rows, cols]` matrix: a block of the recurrent kernel's gates. */
+export function gateColumns(m: Float32Array, rows: number, cols: number, from: number, count: number): Float32Array {
+  const out = new Float32Array(rows * count);
+  for (let r = 0; r < rows; r++) out.set(m.subarray(r * cols + from, r * cols + from + count), r * count);
+  return out;
 }

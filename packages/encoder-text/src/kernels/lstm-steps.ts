@@ -7,6 +7,7 @@
  */
 import type { LstmTrace } from './traces.js';
 import type { RecurrentProduct } from './recurrent-product.js';
+import { flushed } from './subnormal.js';
 
 export type { LstmTrace };
 
@@ -113,11 +114,11 @@ export function lstmBackwardSteps(
         const o = go[idx];
         const tc = tanhC[idx];
         const dct = dc[s] + dht * o * (1 - tc * tc);
-        dxp[row + k] = dct * g * i * (1 - i);
-        dxp[row + u + k] = dct * cPrev[idx] * f * (1 - f);
-        dxp[row + 2 * u + k] = dct * i * (1 - g * g);
-        dxp[row + 3 * u + k] = dht * tc * o * (1 - o);
-        dc[s] = dct * f;
+        dxp[row + k] = flushed(dct * g * i * (1 - i));
+        dxp[row + u + k] = flushed(dct * cPrev[idx] * f * (1 - f));
+        dxp[row + 2 * u + k] = flushed(dct * i * (1 - g * g));
+        dxp[row + 3 * u + k] = flushed(dht * tc * o * (1 - o));
+        dc[s] = flushed(dct * f);
       }
     }
     if (t === 0) break;

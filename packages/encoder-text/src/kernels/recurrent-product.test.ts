@@ -5,8 +5,8 @@ import { acceleratedRoutines, registerAcceleratedRoutines, selectBackend } from 
 import { PolymodalGRU } from '../layers/gru.js';
 import { PolymodalLSTM } from '../layers/lstm.js';
 import { compareWithTfjs } from '../layers/test-fixtures/compare.js';
-import { gruBackward, gruForward } from './test-fixtures/gru-loop.js';
-import { gruBackwardSteps, gruForwardSteps } from './gru-steps.js';
+import { gruBackward, gruForward, gruResetBeforeBackward, gruResetBeforeForward } from './test-fixtures/gru-loop.js';
+import { gateColumns, gruBackwardSteps, gruForwardSteps, gruResetBeforeBackwardSteps, gruResetBeforeForwardSteps } from './gru-steps.js';
 import { lstmBackward, lstmForward } from './test-fixtures/lstm-loop.js';
 import { lstmBackwardSteps, lstmForwardSteps } from './lstm-steps.js';
 import { recurrentProduct, type ProductPreference } from './recurrent-product.js';
@@ -75,7 +75,7 @@ function productChecks(expectedKind: () => 'accelerated' | 'js') {
       }
     });
 
-    it(`${preference}: batched LSTM and GRU steps equal the per-row loops (mask, sequences or last)`, () => {
+    it(`${preference}: batched LSTM and GRU (both reset placements) steps equal the per-row loops (mask, sequences or last)`, () => {
       const [steps, batch, u] = [6, 3, 5];
       for (const masked of [false, true]) {
         for (const sequences of [false, true]) {
@@ -110,6 +110,20 @@ function productChecks(expectedKind: () => 'accelerated' | 'js') {
             assert.ok(maxDiff(grads.dInner, gradsRef.dInner) < 1e-5, 'gru dInner');
           } finally {
             gproduct.dispose();
+          }
+          const bref = gruResetBeforeForward(xg, Ug, mask, steps, batch, u);
+          const bDxpRef = gruResetBeforeBackward(bref.trace, dy, sequences, Ug, mask);
+          const gates = recurrentProduct(gateColumns(Ug, u, 3 * u, 0, 2 * u), batch, u, 2 * u, preference);
+          const candidate = recurrentProduct(gateColumns(Ug, u, 3 * u, 2 * u, u), batch, u, u, preference);
+          try {
+            const got = gruResetBeforeForwardSteps(xg, gates, candidate, mask, steps, batch, u);
+            assert.ok(maxDiff(got.h, bref.h) < 1e-5, 'reset-before gru h');
+            assert.ok(maxDiff(got.trace.rhIn, bref.trace.rhIn) < 1e-5, 'reset-before gru r * hIn');
+            const dxp = gruResetBeforeBackwardSteps(got.trace, dy, sequences, gates, candidate, mask);
+            assert.ok(maxDiff(dxp, bDxpRef) < 1e-5, 'reset-before gru dxp');
+          } finally {
+            gates.dispose();
+            candidate.dispose();
           }
         }
       }

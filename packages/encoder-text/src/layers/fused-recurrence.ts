@@ -1,9 +1,9 @@
 /**
  * The fused recurrent kernels a backend package registers with core (on tensorflow, @polymodal/backend-tensorflow's
- * BlockLSTMV2 with its fused gradient), and the one-time notes for the cases they cannot cover.
+ * BlockLSTMV2 and GRUBlockCell with their fused gradients), and the one-time notes for the cases they cannot cover.
  */
 import * as tf from '@tensorflow/tfjs';
-import { acceleratedRoutines, type FusedLstmRoutine } from '@polymodal/core';
+import { acceleratedRoutines, type FusedGruRoutine, type FusedLstmRoutine } from '@polymodal/core';
 
 const noted = new Set<string>();
 
@@ -17,4 +17,9 @@ export function noteOnce(key: string, message: string): void {
 /** The active backend's fused LSTM, or null. */
 export function fusedLstmRoutine(): FusedLstmRoutine | null {
   return acceleratedRoutines(tf.getBackend())?.fusedLstm?.() ?? null;
+}
+
+/** The active backend's fused reset-before GRU (Keras reset_after=False), or null. */
+export function fusedGruRoutine(): FusedGruRoutine | null {
+  return acceleratedRoutines(tf.getBackend())?.fusedGru?.() ?? null;
 }

@@ -3,10 +3,13 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { runLayerTest } from '@polymodal/core/testing';
 import { PolymodalGRU } from './gru.js';
+import { compareWithTfjs } from './test-fixtures/compare.js';
 import { referenceGru } from './test-fixtures/gru-reference.js';
 
 /** Keras: GRU(u) (reset_after=True) on D features has 3 * (D*u + u*u + 2u) parameters. */
 const gruParams = (d: number, u: number) => 3 * (d * u + u * u + 2 * u);
+/** Keras: GRU(u, reset_after=False): one bias row, 3 * (D*u + u*u + u). */
+const resetBeforeParams = (d: number, u: number) => 3 * (d * u + u * u + u);
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
@@ -88,5 +91,87 @@ describe('PolymodalGRU', () => {
     assert.equal(tf.memory().numTensors, before);
     x.dispose();
     layer.dispose();
+  });
+
+  describe('resetAfter: false (Keras reset_after=False)', () => {
+    it('passes the layer harness and has a [3u] bias: GRU(32) on 64 features has 9,312 parameters', async () => {
+      await runLayerTest({
+        create: () => new PolymodalGRU({ units: 3, resetAfter: false }),
+        inputShape: [5, 4],
+        expectedOutputShape: [null, 3],
+        expectedTrainableWeights: 3,
+        expectedNonTrainableWeights: 0,
+        expectedParams: resetBeforeParams(4, 3),
+      });
+      const layer = new PolymodalGRU({ units: 32, resetAfter: false });
+      layer.apply(tf.input({ shape: [10, 64] }));
+      assert.equal(layer.countParams(), 9312);
+      assert.deepEqual(layer.getWeights().map((w) => w.shape), [[64, 96], [32, 96], [96]]);
+      layer.dispose();
+    });
+
+    for (const implementation of ['loops', 'ops'] as const) {
+      it(`passes the layer harness (${implementation}: sequences, backwards, both dropouts)`, async () => {
+        await runLayerTest({
+          create: () => new PolymodalGRU({ units: 2, resetAfter: false, returnSequences: true, goBackwards: true, dropout: 0.2, recurrentDropout: 0.3, implementation }),
+          inputShape: [4, 3],
+          expectedOutputShape: [null, 4, 2],
+          expectedParams: resetBeforeParams(3, 2),
+        });
+      });
+
+      for (const [returnSequences, goBackwards] of [[false, false], [true, false], [false, true], [true, true]]) {
+        it(`equals tfjs's GRU (reset-before, sigmoid gates) within 1e-5, outputs and gradients (${implementation}, sequences ${returnSequences}, backwards ${goBackwards})`, () => {
+          const diff = compareWithTfjs({
+            ours: new PolymodalGRU({ units: 4, resetAfter: false, returnSequences, goBackwards, implementation }),
+            theirs: tf.layers.gru({ units: 4, returnSequences, goBackwards, recurrentActivation: 'sigmoid' }),
+            // tfjs returns a backwards sequence reversed; PolymodalGRU aligns it with the input steps.
+            reverseTheirs: returnSequences && goBackwards,
+            batch: 3, steps: 6, features: 5,
+          });
+          for (const [what, value] of Object.entries(diff)) assert.ok(value < 1e-5, `${what} differs by ${value}`);
+        });
+      }
+    }
+
+    it("'loops' and 'ops' train alike with recurrent dropout (same mask): outputs and gradients within 1e-5", () => {
+      const make = (implementation: 'loops' | 'ops') => new PolymodalGRU({ units: 4, resetAfter: false, recurrentDropout: 0.4, returnSequences: true, implementation });
+      const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 21);
+      const [loops, ops] = [make('loops'), make('ops')];
+      loops.apply(x);
+      ops.apply(x);
+      ops.setWeights(loops.getWeights());
+      const outcome = (layer: PolymodalGRU) => {
+        // The same dropout mask for both: tfjs seeds an unseeded random op from Math.random.
+        const random = Math.random;
+        Math.random = () => 0.25;
+        try {
+          return tf.tidy(() => {
+            const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+            const result = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+            return { value: result.value, grads: vars.map((v) => result.grads[v.name]!) };
+          });
+        } finally {
+          Math.random = random;
+        }
+      };
+      const a = outcome(loops);
+      const b = outcome(ops);
+      assert.ok(maxAbsDiff(a.value, b.value) < 1e-5, `loss differs by ${maxAbsDiff(a.value, b.value)}`);
+      a.grads.forEach((g, i) => assert.ok(maxAbsDiff(g, b.grads[i]!) < 1e-5, `gradient ${i} differs by ${maxAbsDiff(g, b.grads[i]!)}`));
+      tf.dispose([x, a.value, b.value, a.grads, b.grads]);
+      loops.dispose();
+      ops.dispose();
+    });
+
+    it('round-trips resetAfter through its config; a non-boolean resetAfter is refused by name', () => {
+      const layer = new PolymodalGRU({ units: 2, resetAfter: false });
+      const config = layer.getConfig();
+      assert.equal(config['resetAfter'], false);
+      assert.equal(new PolymodalGRU({ units: 2 }).getConfig()['resetAfter'], true);
+      const restored = PolymodalGRU.fromConfig(PolymodalGRU, config) as PolymodalGRU;
+      assert.equal(restored.resetAfter, false);
+      assert.throws(() => new PolymodalGRU({ units: 2, resetAfter: 'no' as never }), /PolymodalGRU: resetAfter must be true or false; got "no"/);
+    });
   });
 });

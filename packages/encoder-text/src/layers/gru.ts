@@ -1,54 +1,98 @@
 /**
- * Keras's GRU with its default `reset_after=True` (the cuDNN-compatible variant tfjs rejects), trained with a
- * hand-written back-propagation through time inside one `tf.customGrad`.
+ * Keras's GRU, trained with a hand-written back-propagation through time inside one `tf.customGrad`, in both
+ * of Keras's variants:
  *
- * Weights as `keras.layers.GRU(units)`: `kernel [D, 3u]`, `recurrent_kernel [u, 3u]`, `bias [2, 3u]` (row 0
+ * `resetAfter: true` (default, Keras's default `reset_after=True`, the cuDNN-compatible variant tfjs rejects):
+ * weights as `keras.layers.GRU(units)`: `kernel [D, 3u]`, `recurrent_kernel [u, 3u]`, `bias [2, 3u]` (row 0
  * the input bias, row 1 the recurrent bias), gates in the order z, r, h; 3 * (D*u + u*u + 2u) parameters.
  *
  *   x_t W + b_0 = [xz, xr, xh];   h_{t-1} U + b_1 = [rz, rr, rh]
  *   z = sigmoid(xz + rz);  r = sigmoid(xr + rr);  hh = tanh(xh + r * rh)
  *   h_t = z * h_{t-1} + (1 - z) * hh
+ *
+ * `resetAfter: false` (Keras `reset_after=False`, tfjs's GRU): `bias [3u]`, 3 * (D*u + u*u + u) parameters,
+ * hh = tanh(xh + (r * h_{t-1}) U_h) (see gru-reset-before.ts). On tensorflow its time loop runs as TensorFlow's
+ * fused GRUBlockCell (see recurFused); TensorFlow has no fused cell for the reset-after variant.
  */
 import * as tf from '@tensorflow/tfjs';
 import { gruBackwardSteps, gruForwardSteps } from '../kernels/gru-steps.js';
 import { recurrentProduct } from '../kernels/recurrent-product.js';
-import { fusedLstmRoutine, noteOnce } from './fused-recurrence.js';
+import { fusedGruRoutine, noteOnce } from './fused-recurrence.js';
+import { resetBeforeLoops, resetBeforeOps } from './gru-reset-before.js';
 import { PolymodalRecurrentBase, type PolymodalRecurrentArgs } from './recurrent-base.js';
 
-export type PolymodalGRUArgs = PolymodalRecurrentArgs;
+export interface PolymodalGRUArgs extends PolymodalRecurrentArgs {
+  /**
+   * Apply the reset gate after the candidate's recurrent product (Keras `reset_after`). Default true (Keras's
+   * default); false is the GRU of tfjs and of Keras's `reset_after=False`, and runs fused on tensorflow.
+   */
+  resetAfter?: boolean;
+}
 
 export class PolymodalGRU extends PolymodalRecurrentBase {
   /** @nocollapse */
   static className = 'PolymodalGRU';
   protected readonly gates = 3;
+  readonly resetAfter: boolean;
+
+  constructor(args: PolymodalGRUArgs) {
+    super(args);
+    if (args.resetAfter !== undefined && typeof args.resetAfter !== 'boolean') {
+      throw new Error(`PolymodalGRU: resetAfter must be true or false; got ${JSON.stringify(args.resetAfter)}`);
+    }
+    this.resetAfter = args.resetAfter ?? true;
+  }
 
   protected who(): string {
     return PolymodalGRU.className;
   }
 
   protected biasShape(): number[] {
-    return [2, 3 * this.units];
+    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
   }
 
   protected initialBias(): tf.Tensor {
-    return tf.zeros([2, 3 * this.units]);
+    return tf.zeros(this.biasShape());
   }
 
   protected inputBias(): tf.Tensor {
+    if (!this.resetAfter) return this.bias!.read();
     return tf.squeeze(tf.slice(this.bias!.read(), [0, 0], [1, 3 * this.units]), [0]);
   }
 
-  /** TensorFlow's fused GRUBlockCell computes the other GRU (see the note): PolymodalGRU keeps its own loop. */
-  protected override recurFused(): null {
-    if (this.implementation === 'auto' && fusedLstmRoutine()) {
+  /**
+   * `resetAfter: false` on a backend with a fused GRU (tensorflow: GRUBlockCell with GRUBlockCellGrad, one op
+   * per step each way); `resetAfter: true` keeps its own loop, as does training with recurrent dropout (the
+   * fused cell takes no mask for h), each said once.
+   */
+  protected override recurFused(x: tf.Tensor3D, training: boolean): tf.Tensor | null {
+    if (this.implementation !== 'auto') return null;
+    const routine = fusedGruRoutine();
+    if (!routine) return null;
+    if (this.resetAfter) {
       noteOnce('PolymodalGRU fused', `PolymodalGRU runs its per-step loop on ${tf.getBackend()}: TensorFlow's fused GRUBlockCell is the reset-before GRU ` +
-        "(Keras reset_after=False, r applied to h before the recurrent product), not Keras's default reset_after=True that PolymodalGRU computes");
+        '(Keras reset_after=False, r applied to h before the recurrent product), not the reset_after=True GRU this layer computes; ' +
+        'resetAfter: false (text/gru option resetAfter) runs fused');
+      return null;
     }
-    return null;
+    if (training && this.recurrentDropout > 0) {
+      noteOnce('PolymodalGRU recurrentDropout', `PolymodalGRU: recurrentDropout has no fused kernel on ${tf.getBackend()} (the fused cell takes no mask for h), ` +
+        'so training runs the per-step loop (slower); predictions still use the fused kernel');
+      return null;
+    }
+    const [batch, steps] = x.shape;
+    let timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+    if (this.goBackwards) timeMajor = tf.reverse(timeMajor, 0);
+    const hs = routine.gru(timeMajor, this.kernel!.read() as tf.Tensor2D, this.recurrentKernel!.read() as tf.Tensor2D, this.bias!.read() as tf.Tensor1D);
+    return this.returnSequences ? hs : tf.reshape(tf.slice(hs, [steps - 1, 0, 0], [1, batch, this.units]), [batch, this.units]);
   }
 
   protected recurOps(xp: tf.Tensor3D, recurrentMask: tf.Tensor | null, sequences: boolean): tf.Tensor {
     const u = this.units;
+    if (!this.resetAfter) {
+      const mask = (recurrentMask ?? tf.ones([xp.shape[1], u])) as tf.Tensor2D;
+      return resetBeforeOps(xp, this.recurrentKernel!.read() as tf.Tensor2D, mask, recurrentMask != null, sequences);
+    }
     const mask = recurrentMask ?? tf.ones([xp.shape[1], u]);
     const masked = recurrentMask != null;
     const recurrentBias = tf.squeeze(tf.slice(this.bias!.read(), [1, 0], [1, 3 * u]), [0]);
@@ -118,6 +162,10 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
 
   protected recurLoops(xp: tf.Tensor3D, recurrentMask: tf.Tensor | null, sequences: boolean): tf.Tensor {
     const u = this.units;
+    if (!this.resetAfter) {
+      const mask = (recurrentMask ?? tf.ones([xp.shape[1], u])) as tf.Tensor2D;
+      return resetBeforeLoops(xp, this.recurrentKernel!.read() as tf.Tensor2D, mask, recurrentMask != null, sequences);
+    }
     const mask = recurrentMask ?? tf.ones([xp.shape[1], u]);
     const maskData = recurrentMask ? (recurrentMask.dataSync() as Float32Array) : null;
     const recurrentBias = tf.squeeze(tf.slice(this.bias!.read(), [1, 0], [1, 3 * u]), [0]);
@@ -151,6 +199,10 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
       return { value, gradFunc };
     });
     return loop(xp, this.recurrentKernel!.read(), recurrentBias, mask);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }
 tf.serialization.registerClass(PolymodalGRU);

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { acceleratedRoutines, selectBackend } from '@polymodal/core';
-import { PolymodalGRU } from './gru.js';
 import { PolymodalLSTM } from './lstm.js';
 import { compareWithTfjs } from './test-fixtures/compare.js';
 import { countFusedLstmCalls, type FusedLstmCalls } from './test-fixtures/fused-lstm-calls.js';
@@ -84,21 +83,6 @@ describe('PolymodalLSTM on tensorflow (fused BlockLSTMV2)', () => {
     assert.equal(notes.length, 1, notes.join('\n'));
     assert.match(notes[0]!, /^note: PolymodalLSTM: recurrentDropout has no fused kernel on tensorflow .*per-step loop/);
     x.dispose();
-  });
-
-  it('PolymodalGRU keeps its own loop on tensorflow (GRUBlockCell is the reset-before GRU) and says so once', (t) => {
-    if (unavailable) return skipOrFail(t);
-    const notes: string[] = [];
-    const warn = console.warn;
-    console.warn = (message: string) => void notes.push(message);
-    try {
-      const diff = compareWithTfjs({ ours: new PolymodalGRU({ units: 3 }), theirs: new PolymodalGRU({ units: 3, implementation: 'loops' }), batch: 2, steps: 5, features: 3 });
-      assert.ok(diff.output < 1e-5 && diff.gradients < 1e-5 && diff.inputGradient < 1e-5, JSON.stringify(diff));
-    } finally {
-      console.warn = warn;
-    }
-    assert.equal(notes.length, 1);
-    assert.match(notes[0]!, /GRUBlockCell is the reset-before GRU/);
   });
 
   it('trains: loss falls on a toy task, no tensors leak per step', async (t) => {

@@ -44,7 +44,8 @@ export interface PolymodalRecurrentArgs extends RecurrentLayerArgs {
    * How the time loop runs: 'loops' (plain JavaScript loops over typed arrays: fastest on the cpu and wasm
    * backends, where each tfjs op has a high fixed cost), 'ops' (a few tfjs ops per step: for GPU backends,
    * where data stays on the device), or 'auto' (default: the active backend's fused time loop where it has one
-   * for the layer (LSTM: BlockLSTMV2 on tensorflow, two SIMD kernels on wasm with @polymodal/backend-wasm), else
+   * for the layer (LSTM: BlockLSTMV2 on tensorflow, two SIMD kernels on wasm with @polymodal/backend-wasm; GRU with
+   * resetAfter false: GRUBlockCell on tensorflow), else
    * 'loops' on cpu and wasm and 'ops' elsewhere). All compute the same values and gradients (within 1e-5).
    */
   implementation?: RecurrentImplementation;

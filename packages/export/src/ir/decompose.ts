@@ -86,7 +86,43 @@ function lstm(g: GraphBuilder, node: IrNode): string {
   return recurrentOutput(g, node, r, states, h!);
 }
 
+/** Keras's reset_after=False GRU: one bias (input side), hh = tanh(xh + (r * h) U_h). */
+function gruResetBefore(g: GraphBuilder, node: IrNode): string {
+  const [, , recurrentKernel, bias] = node.inputs;
+  const n = node.output;
+  const units = node.attrs['units'] as number;
+  const kernel = constantOf(g, recurrentKernel);
+  const block = (from: number, count: number, name: string) => {
+    const out = new Float32Array(units * count);
+    for (let r = 0; r < units; r++) out.set(kernel.subarray(r * 3 * units + from, r * 3 * units + from + count), r * count);
+    return g.constant(`${n}/${name}`, out, [units, count]);
+  };
+  const uzr = block(0, 2 * units, 'recurrent_zr');
+  const uh = block(2 * units, units, 'recurrent_h');
+  const r = recurrence(g, node, 3, bias);
+  const states = new Map<number, string>();
+  let h: string | undefined;
+  for (const t of r.order) {
+    const s = `${n}/t${t}`;
+    const xt = stepInput(g, r, t, `${s}/x`);
+    const xzr = slice(g, xt, [0, 0], [-1, 2 * units], `${s}/xzr`);
+    const xh = slice(g, xt, [0, 2 * units], [-1, units], `${s}/xh`);
+    // With h = 0 (the first step) both recurrent products vanish.
+    const zrSum = h === undefined ? xzr : add(g, xzr, matMul(g, h, uzr, `${s}/recurrent_zr`), `${s}/zr_sum`);
+    const zr = unary(g, 'Sigmoid', zrSum, `${s}/zr`);
+    const z = gate(g, zr, 0, units, `${s}/z`);
+    const hhSum = h === undefined ? xh
+      : add(g, xh, matMul(g, mul(g, gate(g, zr, 1, units, `${s}/r`), h, `${s}/reset_h`), uh, `${s}/recurrent_h`), `${s}/hh_sum`);
+    const hh = unary(g, 'Tanh', hhSum, `${s}/hh`);
+    // h_t = z h_{t-1} + (1 - z) hh = hh + z (h_{t-1} - hh)
+    h = h === undefined ? sub(g, hh, mul(g, z, hh, `${s}/z_hh`), `${s}/h`) : add(g, hh, mul(g, z, sub(g, h, hh, `${s}/h_minus_hh`), `${s}/z_diff`), `${s}/h`);
+    states.set(t, h);
+  }
+  return recurrentOutput(g, node, r, states, h!);
+}
+
 function gru(g: GraphBuilder, node: IrNode): string {
+  if (node.attrs['resetAfter'] === false) return gruResetBefore(g, node);
   const [, , recurrentKernel, bias] = node.inputs;
   const n = node.output;
   const units = node.attrs['units'] as number;

@@ -15,7 +15,7 @@
  *   Greater(a, b) (bool), Where(condition, a, b), Identity(x) (names a graph output)
  * Composite ops, which an emitter writes as its own op or expands with `decompose` (ir/decompose.ts):
  *   LayerNormalization(x, gamma, beta) [epsilon]    over the last axis
- *   LSTM(x, kernel, recurrentKernel, bias) / GRU(...) [units, returnSequences, goBackwards]   Keras weight layout
+ *   LSTM(x, kernel, recurrentKernel, bias) / GRU(...) [units, returnSequences, goBackwards; GRU: resetAfter]   Keras weight layout
  */
 import { PolymodalError } from '@polymodal/core';
 

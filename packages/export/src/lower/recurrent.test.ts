@@ -22,12 +22,25 @@ for (const className of ['PolymodalLSTM', 'PolymodalGRU']) {
   });
 }
 
+test('PolymodalGRU resetAfter: false: last state and sequences, forwards and backwards (ONNX GRU with linear_before_reset 0, unrolled in the graph model)', async () => {
+  const Layer = await pluginLayerClass('@polymodal/encoder-text', 'PolymodalGRU');
+  const input = tf.input({ shape: [6, 4], name: 'tokens' });
+  const outputs = [false, true].flatMap((goBackwards) => [false, true].map((returnSequences) => {
+    const y = new Layer({ units: 5, resetAfter: false, goBackwards, returnSequences, implementation: 'ops' }).apply(input) as tf.SymbolicTensor;
+    return returnSequences ? (tf.layers.flatten().apply(y) as tf.SymbolicTensor) : y;
+  }));
+  const model = tf.model({ inputs: input, outputs });
+  randomizeWeights(model);
+  await assertExportsMatch(model, randomInputs(model));
+});
+
 test('stacked recurrent layers after an embedding, as text/lstm builds them', async () => {
   const LSTM = await pluginLayerClass('@polymodal/encoder-text', 'PolymodalLSTM');
   const GRU = await pluginLayerClass('@polymodal/encoder-text', 'PolymodalGRU');
   const ids = tf.input({ shape: [7], name: 'ids' });
   let x = tf.layers.embedding({ inputDim: 20, outputDim: 6 }).apply(ids) as tf.SymbolicTensor;
   x = new LSTM({ units: 4, returnSequences: true }).apply(x) as tf.SymbolicTensor;
+  x = new GRU({ units: 3, resetAfter: false, returnSequences: true }).apply(x) as tf.SymbolicTensor;
   x = new GRU({ units: 3 }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: ids, outputs: tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(x) as tf.SymbolicTensor });
   randomizeWeights(model);

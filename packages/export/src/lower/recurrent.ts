@@ -15,7 +15,10 @@ function recurrent(op: 'LSTM' | 'GRU'): LayerLowering {
     if (steps < 1) throw unsupported(layer, 'a sequence of unknown length');
     const weights = ['kernel', 'recurrent_kernel', 'bias'].map((short) => weightConstant(ctx, layer, short));
     const shape = returnSequences ? [batch, steps, units] : [batch, units];
-    return [ctx.g.node(op, [inputs[0], ...weights], shape, layer.name, { units, returnSequences, goBackwards })];
+    const attrs: Record<string, number | boolean> = { units, returnSequences, goBackwards };
+    // PolymodalGRU's resetAfter (configs from before the option are reset_after=True).
+    if (op === 'GRU') attrs['resetAfter'] = config['resetAfter'] !== false;
+    return [ctx.g.node(op, [inputs[0], ...weights], shape, layer.name, attrs)];
   };
 }
 

@@ -4,6 +4,13 @@ import { unsupported, type LayerOrigin } from './unsupported.js';
 
 export type Config = Record<string, unknown>;
 
+/** A Keras layer as tfjs-layers builds it: its class name and config. */
+export interface TranslatedLayer {
+  /** The tfjs class name. */
+  className: string;
+  config: Config;
+}
+
 /** Keras activation names -> tfjs names (only those that compute the same function). */
 const ACTIVATIONS: ReadonlyMap<string, string> = new Map([
   ['linear', 'linear'], ['relu', 'relu'], ['relu6', 'relu6'], ['sigmoid', 'sigmoid'], ['softmax', 'softmax'],

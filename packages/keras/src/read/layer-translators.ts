@@ -5,14 +5,9 @@
 // in float32 here; their variables are float32 in the file either way.
 import { dtypeName } from '../format/keras-objects.js';
 import { POLYMODAL_BATCH_NORMALIZATION } from './batch-normalization.js';
-import { activation, dataFormat, expectOption, noConstraint, regularizer, tuple, type Config } from './layer-options.js';
+import { activation, dataFormat, expectOption, noConstraint, regularizer, tuple, type Config, type TranslatedLayer } from './layer-options.js';
+import { translateGru } from './recurrent-translators.js';
 import { unsupported, type LayerOrigin } from './unsupported.js';
-
-export interface TranslatedLayer {
-  /** The tfjs class name. */
-  className: string;
-  config: Config;
-}
 
 type Translator = (config: Config, origin: LayerOrigin) => TranslatedLayer;
 
@@ -116,6 +111,7 @@ const TRANSLATORS: ReadonlyMap<string, Translator> = new Map<string, Translator>
     expectOption(c, 'noise_shape', [null], o);
     return { rate: c.rate, seed: c.seed ?? null };
   })],
+  ['GRU', translateGru],
   ['Rescaling', same('Rescaling', (c, o) => {
     if (typeof c.scale !== 'number' || typeof (c.offset ?? 0) !== 'number') throw unsupported(o, 'per-channel scale or offset is not supported (tfjs Rescaling takes numbers)');
     return { scale: c.scale, offset: c.offset ?? 0 };

@@ -26,9 +26,18 @@ function readLayerGroups(layers: H5Group, byGroup: ReadonlyMap<string, string>, 
     const vars = groupAt(layers, `${group}/${KERAS3_VARS_GROUP}`);
     if (!vars) continue;
     const name = stringAttribute(vars, 'name') ?? byGroup.get(group) ?? group;
-    const indices = vars.keys().map(Number).filter(Number.isInteger).sort((a, b) => a - b);
-    if (indices.length > 0) weights.set(name, indices.map((i) => readFloatDataset(datasetAt(vars, String(i))!)));
+    // Recurrent layers (GRU, LSTM) keep their variables on their `cell` sublayer: `<group>/cell/vars/<i>`.
+    const cellVars = groupAt(layers, `${group}/cell/${KERAS3_VARS_GROUP}`);
+    const own = numberedVars(vars);
+    const values = own.length === 0 && cellVars ? numberedVars(cellVars) : own;
+    if (values.length > 0) weights.set(name, values);
   }
+}
+
+/** The datasets `0`, `1`, ... of a `vars` group, in order. */
+function numberedVars(vars: H5Group): FloatArray[] {
+  const indices = vars.keys().map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+  return indices.map((i) => readFloatDataset(datasetAt(vars, String(i))!));
 }
 
 /** Legacy: `layer_names` on the weights group, `weight_names` on each layer's group, datasets at `<layer>/<weight>`. */

@@ -26,7 +26,8 @@ function polymodalRecurrent(kind: 'LSTM' | 'GRU'): LayerMapper {
       recurrent_dropout: s.config.recurrentDropout ?? 0,
     };
     if (kind === 'LSTM') config.unit_forget_bias = s.config.unitForgetBias ?? true;
-    else config.reset_after = true;
+    // PolymodalGRU's resetAfter is Keras's reset_after (configs saved before the option existed are reset_after=True).
+    else config.reset_after = s.config.resetAfter ?? true;
     return recurrentLayer(s, kind, config);
   };
 }
