@@ -164,7 +164,7 @@ test('FusedConv2D (_FusedConv2D) equals the cpu backend for every fused activati
       assert.ok(worst < 1e-5, `${activation} ${pad} stride ${strides}: differs by ${worst}`);
     }
   }
-  const one = await tf.profile(() => tf.fused.conv2d({ x: tf.ones([1, 5, 5, 2]), filter: tf.ones([3, 3, 2, 2]), strides: 1, pad: 'same', bias: tf.ones([2]), activation: 'relu' }));
+  const one = await tf.profile(() => tf.fused.conv2d({ x: tf.ones([1, 5, 5, 2]) as tf.Tensor4D, filter: tf.ones([3, 3, 2, 2]) as tf.Tensor4D, strides: 1, pad: 'same', bias: tf.ones([2]), activation: 'relu' }));
   assert.ok(one.kernelNames.includes('FusedConv2D') && !['Conv2D', 'Add', 'Relu'].some((name) => one.kernelNames.includes(name)), `the fused convolution ran ${one.kernelNames.join(', ')}`);
   // Left to tfjs-node: no bias, a dilation (numeric padding tfjs-node refuses itself).
   const unfused = [
@@ -210,7 +210,7 @@ test('the kernels leak no tensors', async (t) => {
   tf.tidy(() => void tf.sum(tf.ones([3, 5]), 0, true));
   tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
   tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.relu(a)))(tf.ones([3, 5])));
-  tf.tidy(() => void tf.fused.conv2d({ x: tf.ones([1, 4, 4, 2]), filter: tf.ones([3, 3, 2, 2]), strides: 1, pad: 'same', bias: tf.ones([2]), activation: 'relu' }));
+  tf.tidy(() => void tf.fused.conv2d({ x: tf.ones([1, 4, 4, 2]) as tf.Tensor4D, filter: tf.ones([3, 3, 2, 2]) as tf.Tensor4D, strides: 1, pad: 'same', bias: tf.ones([2]), activation: 'relu' }));
   tf.tidy(() => void tf.fused.matMul({ a: tf.ones([3, 5]), b: tf.ones([5, 1]), bias: tf.ones([1]), activation: 'relu' }));
   assert.equal(tf.memory().numTensors, before);
   x.dispose();

@@ -16,6 +16,59 @@ import { flushed } from './subnormal.js';
 
 export type { GruResetBeforeTrace, GruTrace };
 
+/** What both GRU forward passes fill: the shared part of their traces, every step's h, and the running state h. */
+interface GruStates {
+  readonly hPrev: Float32Array;
+  readonly hIn: Float32Array;
+  readonly z: Float32Array;
+  readonly r: Float32Array;
+  readonly hh: Float32Array;
+  readonly hs: Float32Array;
+  readonly h: Float32Array;
+}
+
+function gruStates(steps: number, batch: number, units: number): GruStates {
+  const size = steps * batch * units;
+  const arrays = () => new Float32Array(size);
+  return { hPrev: arrays(), hIn: arrays(), z: arrays(), r: arrays(), hh: arrays(), hs: arrays(), h: new Float32Array(batch * units) };
+}
+
+/** Step `t`'s h_{t-1} as the products take it (after recurrent dropout), kept in hIn: [B, u]. */
+function stepInput(states: GruStates, mask: Float32Array | null, t: number, bu: number): Float32Array {
+  const { h, hIn } = states;
+  const base = t * bu;
+  if (mask) for (let s = 0; s < bu; s++) hIn[base + s] = h[s] * mask[s];
+  else hIn.set(h, base);
+  return hIn.subarray(base, base + bu);
+}
+
+/**
+ * h_t = z h_{t-1} + (1 - z) hh at step `t`, from the gates `zr [B, 2u]` (z, r) and `sh [B, u]`, the sigmoid of the
+ * candidate's doubled pre-activation (hh = 2 sh - 1); keeps h_{t-1}, z, r and hh in the trace.
+ */
+function advance(states: GruStates, zr: Float32Array, sh: Float32Array, t: number, batch: number, u: number): void {
+  const { hPrev, z: gz, r: gr, hh: ghh, hs, h } = states;
+  const base = t * batch * u;
+  for (let b = 0; b < batch; b++) {
+    const pr = 2 * b * u;
+    const sb = b * u;
+    for (let k = 0; k < u; k++) {
+      const s = sb + k;
+      const idx = base + s;
+      const z = zr[pr + k];
+      const hh = 2 * sh[s] - 1;
+      const hp = h[s];
+      hPrev[idx] = hp;
+      gz[idx] = z;
+      gr[idx] = zr[pr + u + k];
+      ghh[idx] = hh;
+      const next = z * hp + (1 - z) * hh;
+      h[s] = next;
+      hs[idx] = next;
+    }
+  }
+}
+
 export function gruForwardSteps(
   xp: Float32Array, product: RecurrentProduct, recurrentBias: Float32Array, mask: Float32Array | null,
   steps: number, batch: number, units: number,
@@ -23,25 +76,16 @@ export function gruForwardSteps(
   const u = units;
   const w = 3 * u;
   const bu = batch * u;
-  const size = steps * bu;
-  const hPrev = new Float32Array(size);
-  const hIn = new Float32Array(size);
-  const gz = new Float32Array(size);
-  const gr = new Float32Array(size);
-  const ghh = new Float32Array(size);
-  const grh = new Float32Array(size);
-  const hs = new Float32Array(size);
-  const h = new Float32Array(bu);
+  const states = gruStates(steps, batch, u);
+  const grh = new Float32Array(steps * bu);
   // Pre-activations of z and r [B, 2u], and of the candidate doubled (tanh(x) = 2 sigmoid(2x) - 1) [B, u].
   const preZr = new Float32Array(2 * bu);
   const preH = new Float32Array(bu);
   const rhs = new Float32Array(bu);
   for (let t = 0; t < steps; t++) {
-    const base = t * bu;
-    if (mask) for (let s = 0; s < bu; s++) hIn[base + s] = h[s] * mask[s];
-    else hIn.set(h, base);
+    const hIn = stepInput(states, mask, t, bu);
     // h_0 = 0: no product at the first step.
-    const inner = t > 0 ? product.forward(hIn.subarray(base, base + bu)) : null;
+    const inner = t > 0 ? product.forward(hIn) : null;
     for (let b = 0; b < batch; b++) {
       const row = (t * batch + b) * w;
       const ir = b * w;
@@ -57,28 +101,11 @@ export function gruForwardSteps(
       const sb = b * u;
       for (let k = 0; k < u; k++) preH[sb + k] = 2 * (xp[row + k] + zr[pr + k] * rhs[sb + k]);
     }
-    const sh = product.sigmoid(preH);
-    for (let b = 0; b < batch; b++) {
-      const pr = 2 * b * u;
-      const sb = b * u;
-      for (let k = 0; k < u; k++) {
-        const s = sb + k;
-        const idx = base + s;
-        const z = zr[pr + k];
-        const hh = 2 * sh[s] - 1;
-        const hp = h[s];
-        hPrev[idx] = hp;
-        gz[idx] = z;
-        gr[idx] = zr[pr + u + k];
-        ghh[idx] = hh;
-        grh[idx] = rhs[s];
-        const next = z * hp + (1 - z) * hh;
-        h[s] = next;
-        hs[idx] = next;
-      }
-    }
+    grh.set(rhs, t * bu);
+    advance(states, zr, product.sigmoid(preH), t, batch, u);
   }
-  return { h: hs, trace: { steps, batch, units, hPrev, hIn, z: gz, r: gr, hh: ghh, rh: grh } };
+  const { hs, h: _, ...kept } = states;
+  return { h: hs, trace: { steps, batch, units, ...kept, rh: grh } };
 }
 
 export function gruBackwardSteps(
@@ -137,24 +164,16 @@ export function gruResetBeforeForwardSteps(
   const u = units;
   const w = 3 * u;
   const bu = batch * u;
-  const size = steps * bu;
-  const hPrev = new Float32Array(size);
-  const hIn = new Float32Array(size);
-  const gz = new Float32Array(size);
-  const gr = new Float32Array(size);
-  const ghh = new Float32Array(size);
-  const rhIn = new Float32Array(size);
-  const hs = new Float32Array(size);
-  const h = new Float32Array(bu);
+  const states = gruStates(steps, batch, u);
+  const rhIn = new Float32Array(steps * bu);
   // Pre-activations of z and r [B, 2u], and of the candidate doubled (tanh(x) = 2 sigmoid(2x) - 1) [B, u].
   const preZr = new Float32Array(2 * bu);
   const preH = new Float32Array(bu);
   for (let t = 0; t < steps; t++) {
     const base = t * bu;
-    if (mask) for (let s = 0; s < bu; s++) hIn[base + s] = h[s] * mask[s];
-    else hIn.set(h, base);
+    const hIn = stepInput(states, mask, t, bu);
     // h_0 = 0: no products at the first step.
-    const inner = t > 0 ? gates.forward(hIn.subarray(base, base + bu)) : null;
+    const inner = t > 0 ? gates.forward(hIn) : null;
     for (let b = 0; b < batch; b++) {
       const row = (t * batch + b) * w;
       const pr = 2 * b * u;
@@ -164,7 +183,7 @@ export function gruResetBeforeForwardSteps(
     for (let b = 0; b < batch; b++) {
       const pr = 2 * b * u + u;
       const sb = b * u;
-      for (let k = 0; k < u; k++) rhIn[base + sb + k] = zr[pr + k] * hIn[base + sb + k];
+      for (let k = 0; k < u; k++) rhIn[base + sb + k] = zr[pr + k] * hIn[sb + k];
     }
     const reset = t > 0 ? candidate.forward(rhIn.subarray(base, base + bu)) : null;
     for (let b = 0; b < batch; b++) {
@@ -172,27 +191,10 @@ export function gruResetBeforeForwardSteps(
       const sb = b * u;
       for (let k = 0; k < u; k++) preH[sb + k] = 2 * (xp[row + k] + (reset ? reset[sb + k] : 0));
     }
-    const sh = gates.sigmoid(preH);
-    for (let b = 0; b < batch; b++) {
-      const pr = 2 * b * u;
-      const sb = b * u;
-      for (let k = 0; k < u; k++) {
-        const s = sb + k;
-        const idx = base + s;
-        const z = zr[pr + k];
-        const hh = 2 * sh[s] - 1;
-        const hp = h[s];
-        hPrev[idx] = hp;
-        gz[idx] = z;
-        gr[idx] = zr[pr + u + k];
-        ghh[idx] = hh;
-        const next = z * hp + (1 - z) * hh;
-        h[s] = next;
-        hs[idx] = next;
-      }
-    }
+    advance(states, zr, gates.sigmoid(preH), t, batch, u);
   }
-  return { h: hs, trace: { steps, batch, units, hPrev, hIn, z: gz, r: gr, hh: ghh, rhIn } };
+  const { hs, h: _, ...kept } = states;
+  return { h: hs, trace: { steps, batch, units, ...kept, rhIn } };
 }
 
 /**

@@ -14,7 +14,8 @@ export interface LstmTrace {
   readonly tanhC: Float32Array;
 }
 
-export interface GruTrace {
+/** What both GRU variants keep. */
+interface GruGatesTrace {
   readonly steps: number;
   readonly batch: number;
   readonly units: number;
@@ -24,21 +25,15 @@ export interface GruTrace {
   readonly z: Float32Array;
   readonly r: Float32Array;
   readonly hh: Float32Array;
+}
+
+export interface GruTrace extends GruGatesTrace {
   /** The candidate's recurrent term h_{t-1} U_h + b_h before the reset gate, [T, B, u]. */
   readonly rh: Float32Array;
 }
 
 /** What the reset-before GRU (Keras reset_after=False) keeps: as GruTrace, with the reset state instead of rh. */
-export interface GruResetBeforeTrace {
-  readonly steps: number;
-  readonly batch: number;
-  readonly units: number;
-  /** h_{t-1} before and after recurrent dropout, [T, B, u]. */
-  readonly hPrev: Float32Array;
-  readonly hIn: Float32Array;
-  readonly z: Float32Array;
-  readonly r: Float32Array;
-  readonly hh: Float32Array;
+export interface GruResetBeforeTrace extends GruGatesTrace {
   /** r * hIn, the state the candidate's recurrent kernel multiplies, [T, B, u]. */
   readonly rhIn: Float32Array;
 }

@@ -75,16 +75,7 @@ export class PolymodalGRU extends PolymodalRecurrentBase {
         'resetAfter: false (text/gru option resetAfter) runs fused');
       return null;
     }
-    if (training && this.recurrentDropout > 0) {
-      noteOnce('PolymodalGRU recurrentDropout', `PolymodalGRU: recurrentDropout has no fused kernel on ${tf.getBackend()} (the fused cell takes no mask for h), ` +
-        'so training runs the per-step loop (slower); predictions still use the fused kernel');
-      return null;
-    }
-    const [batch, steps] = x.shape;
-    let timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
-    if (this.goBackwards) timeMajor = tf.reverse(timeMajor, 0);
-    const hs = routine.gru(timeMajor, this.kernel!.read() as tf.Tensor2D, this.recurrentKernel!.read() as tf.Tensor2D, this.bias!.read() as tf.Tensor1D);
-    return this.returnSequences ? hs : tf.reshape(tf.slice(hs, [steps - 1, 0, 0], [1, batch, this.units]), [batch, this.units]);
+    return this.fusedTimeLoop(x, training, (...args) => routine.gru(...args));
   }
 
   protected recurOps(xp: tf.Tensor3D, recurrentMask: tf.Tensor | null, sequences: boolean): tf.Tensor {

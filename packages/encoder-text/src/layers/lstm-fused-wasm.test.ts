@@ -6,11 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { acceleratedRoutines, selectBackend } from '@polymodal/core';
 import { PolymodalLSTM } from './lstm.js';
-import { compareWithTfjs } from './test-fixtures/compare.js';
-import { countFusedLstmCalls, type FusedLstmCalls } from './test-fixtures/fused-lstm-calls.js';
+import { countFusedCalls, type FusedCalls } from './test-fixtures/fused-calls.js';
+import { assertMatchesFused, notesOf } from './test-fixtures/fused-kernel-checks.js';
 
 let unavailable: string | null = null;
-let fused: FusedLstmCalls | null = null;
+let fused: FusedCalls | null = null;
 
 before(async () => {
   try {
@@ -25,7 +25,7 @@ before(async () => {
     unavailable = 'wasm is active but no fused LSTM routine is registered (is @polymodal/backend-wasm installed, with WebAssembly SIMD?)';
     return;
   }
-  fused = countFusedLstmCalls('wasm');
+  fused = countFusedCalls('wasm', 'lstm');
 });
 after(async () => {
   fused?.restore();
@@ -42,17 +42,12 @@ describe('PolymodalLSTM on wasm (fused LSTM kernels)', () => {
   ] as const) {
     it(`equals the loop implementation within 1e-5 (${label}: outputs, weight and input gradients)`, (t) => {
       if (unavailable) return void t.skip(unavailable);
-      const before = fused!.count();
       const { units, ...sizes } = shape;
-      const diff = compareWithTfjs({
+      assertMatchesFused(fused!, {
         ours: new PolymodalLSTM({ units, ...options }),
         theirs: new PolymodalLSTM({ units, implementation: 'loops', ...options }),
         ...sizes,
       });
-      assert.ok(fused!.count() > before, 'the fused kernel ran');
-      assert.ok(diff.output < 1e-5, `output ${diff.output}`);
-      assert.ok(diff.gradients < 1e-5, `weight gradients ${diff.gradients}`);
-      assert.ok(diff.inputGradient < 1e-5, `input gradient ${diff.inputGradient}`);
     });
   }
 
@@ -60,19 +55,14 @@ describe('PolymodalLSTM on wasm (fused LSTM kernels)', () => {
     if (unavailable) return void t.skip(unavailable);
     const before = fused!.count();
     const x = tf.randomNormal([2, 4, 3]);
-    const notes: string[] = [];
-    const warn = console.warn;
-    console.warn = (message: string) => void notes.push(message);
-    try {
+    const notes = notesOf(() => {
       const layer = new PolymodalLSTM({ units: 2, recurrentDropout: 0.3 });
       for (let i = 0; i < 3; i++) tf.dispose(layer.apply(x, { training: true }) as tf.Tensor);
       assert.equal(fused!.count(), before, 'no fused call in training with recurrent dropout');
       tf.dispose(layer.apply(x) as tf.Tensor);
       assert.equal(fused!.count(), before + 1, 'inference uses the fused kernel');
       layer.dispose();
-    } finally {
-      console.warn = warn;
-    }
+    });
     assert.ok(notes.length <= 1, notes.join('\n')); // printed once per process: another test may have printed it
     if (notes.length === 1) assert.match(notes[0]!, /^note: PolymodalLSTM: recurrentDropout has no fused kernel on wasm .*per-step loop/);
     x.dispose();

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { lstmBackwardSteps, lstmForwardSteps } from '../kernels/lstm-steps.js';
 import { recurrentProduct } from '../kernels/recurrent-product.js';
-import { fusedLstmRoutine, noteOnce } from './fused-recurrence.js';
+import { fusedLstmRoutine } from './fused-recurrence.js';
 import { PolymodalRecurrentBase, type PolymodalRecurrentArgs } from './recurrent-base.js';
 
 export interface PolymodalLSTMArgs extends PolymodalRecurrentArgs {
@@ -179,16 +179,7 @@ export class PolymodalLSTM extends PolymodalRecurrentBase {
     if (this.implementation !== 'auto') return null;
     const routine = fusedLstmRoutine();
     if (!routine) return null;
-    if (training && this.recurrentDropout > 0) {
-      noteOnce('PolymodalLSTM recurrentDropout', `PolymodalLSTM: recurrentDropout has no fused kernel on ${tf.getBackend()} (the fused kernel takes no mask for h), ` +
-        'so training runs the per-step loop (slower); predictions still use the fused kernel');
-      return null;
-    }
-    const [batch, steps] = x.shape;
-    let timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
-    if (this.goBackwards) timeMajor = tf.reverse(timeMajor, 0);
-    const hs = routine.lstm(timeMajor, this.kernel!.read() as tf.Tensor2D, this.recurrentKernel!.read() as tf.Tensor2D, this.bias!.read() as tf.Tensor1D);
-    return this.returnSequences ? hs : tf.reshape(tf.slice(hs, [steps - 1, 0, 0], [1, batch, this.units]), [batch, this.units]);
+    return this.fusedTimeLoop(x, training, (...args) => routine.lstm(...args));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkPositiveInt, checkRate } from '@polymodal/core';
+import { noteOnce } from './fused-recurrence.js';
 
 export type RecurrentLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 export type Kwargs = { [key: string]: any };
@@ -65,6 +66,9 @@ function checkInitializer(name: unknown, option: string, layer: string): Recurre
 export function dropoutMask(shape: number[], rate: number): tf.Tensor {
   return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape), 1 - rate)), 1 - rate));
 }
+
+/** A backend's fused time loop (core's FusedLstmRoutine.lstm, FusedGruRoutine.gru): every h `[T, batch, units]`. */
+type FusedTimeLoop = (timeMajor: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor3D;
 
 /** Recurrent layer base; subclasses give the gate count, bias shape and the time loop. */
 export abstract class PolymodalRecurrentBase extends tf.layers.Layer {
@@ -180,6 +184,24 @@ export abstract class PolymodalRecurrentBase extends tf.layers.Layer {
    */
   protected recurFused(_x: tf.Tensor3D, _training: boolean): tf.Tensor | null {
     return null;
+  }
+
+  /**
+   * For `recurFused`: runs `loop` (a backend's fused time loop, every h `[T, batch, units]`) over `x [batch, T, D]`
+   * with the layer's weights and returns what the loops would. Null, said once, when training with recurrent
+   * dropout: the fused kernels take no mask for h.
+   */
+  protected fusedTimeLoop(x: tf.Tensor3D, training: boolean, loop: FusedTimeLoop): tf.Tensor | null {
+    if (training && this.recurrentDropout > 0) {
+      noteOnce(`${this.who()} recurrentDropout`, `${this.who()}: recurrentDropout has no fused kernel on ${tf.getBackend()} (the fused kernel takes no mask for h), ` +
+        'so training runs the per-step loop (slower); predictions still use the fused kernel');
+      return null;
+    }
+    const [batch, steps] = x.shape;
+    let timeMajor = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;
+    if (this.goBackwards) timeMajor = tf.reverse(timeMajor, 0);
+    const hs = loop(timeMajor, this.kernel!.read() as tf.Tensor2D, this.recurrentKernel!.read() as tf.Tensor2D, this.bias!.read() as tf.Tensor1D);
+    return this.returnSequences ? hs : tf.reshape(tf.slice(hs, [steps - 1, 0, 0], [1, batch, this.units]), [batch, this.units]);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -86,6 +86,17 @@ function lstm(g: GraphBuilder, node: IrNode): string {
   return recurrentOutput(g, node, r, states, h!);
 }
 
+/** A GRU step's input projection split as `[xz, xr]` and `xh`. */
+function gruStepInput(g: GraphBuilder, r: Recurrence, t: number, s: string): { xzr: string; xh: string } {
+  const xt = stepInput(g, r, t, `${s}/x`);
+  return { xzr: slice(g, xt, [0, 0], [-1, 2 * r.units], `${s}/xzr`), xh: slice(g, xt, [0, 2 * r.units], [-1, r.units], `${s}/xh`) };
+}
+
+/** h_t = z h_{t-1} + (1 - z) hh = hh + z (h_{t-1} - hh), with h_{t-1} undefined (zero) at the first step. */
+function gruNextState(g: GraphBuilder, z: string, hh: string, h: string | undefined, s: string): string {
+  return h === undefined ? sub(g, hh, mul(g, z, hh, `${s}/z_hh`), `${s}/h`) : add(g, hh, mul(g, z, sub(g, h, hh, `${s}/h_minus_hh`), `${s}/z_diff`), `${s}/h`);
+}
+
 /** Keras's reset_after=False GRU: one bias (input side), hh = tanh(xh + (r * h) U_h). */
 function gruResetBefore(g: GraphBuilder, node: IrNode): string {
   const [, , recurrentKernel, bias] = node.inputs;
@@ -104,9 +115,7 @@ function gruResetBefore(g: GraphBuilder, node: IrNode): string {
   let h: string | undefined;
   for (const t of r.order) {
     const s = `${n}/t${t}`;
-    const xt = stepInput(g, r, t, `${s}/x`);
-    const xzr = slice(g, xt, [0, 0], [-1, 2 * units], `${s}/xzr`);
-    const xh = slice(g, xt, [0, 2 * units], [-1, units], `${s}/xh`);
+    const { xzr, xh } = gruStepInput(g, r, t, s);
     // With h = 0 (the first step) both recurrent products vanish.
     const zrSum = h === undefined ? xzr : add(g, xzr, matMul(g, h, uzr, `${s}/recurrent_zr`), `${s}/zr_sum`);
     const zr = unary(g, 'Sigmoid', zrSum, `${s}/zr`);
@@ -114,8 +123,7 @@ function gruResetBefore(g: GraphBuilder, node: IrNode): string {
     const hhSum = h === undefined ? xh
       : add(g, xh, matMul(g, mul(g, gate(g, zr, 1, units, `${s}/r`), h, `${s}/reset_h`), uh, `${s}/recurrent_h`), `${s}/hh_sum`);
     const hh = unary(g, 'Tanh', hhSum, `${s}/hh`);
-    // h_t = z h_{t-1} + (1 - z) hh = hh + z (h_{t-1} - hh)
-    h = h === undefined ? sub(g, hh, mul(g, z, hh, `${s}/z_hh`), `${s}/h`) : add(g, hh, mul(g, z, sub(g, h, hh, `${s}/h_minus_hh`), `${s}/z_diff`), `${s}/h`);
+    h = gruNextState(g, z, hh, h, s);
     states.set(t, h);
   }
   return recurrentOutput(g, node, r, states, h!);
@@ -138,9 +146,7 @@ function gru(g: GraphBuilder, node: IrNode): string {
   let h: string | undefined;
   for (const t of r.order) {
     const s = `${n}/t${t}`;
-    const xt = stepInput(g, r, t, `${s}/x`);
-    const xzr = slice(g, xt, [0, 0], [-1, 2 * units], `${s}/xzr`);
-    const xh = slice(g, xt, [0, 2 * units], [-1, units], `${s}/xh`);
+    const { xzr, xh } = gruStepInput(g, r, t, s);
     let innerZr = firstZr;
     let rh = firstH;
     if (h !== undefined) {
@@ -152,8 +158,7 @@ function gru(g: GraphBuilder, node: IrNode): string {
     const z = gate(g, zr, 0, units, `${s}/z`);
     const reset = gate(g, zr, 1, units, `${s}/r`);
     const hh = unary(g, 'Tanh', add(g, xh, mul(g, reset, rh, `${s}/reset_rh`), `${s}/hh_sum`), `${s}/hh`);
-    // h_t = z h_{t-1} + (1 - z) hh = hh + z (h_{t-1} - hh)
-    h = h === undefined ? sub(g, hh, mul(g, z, hh, `${s}/z_hh`), `${s}/h`) : add(g, hh, mul(g, z, sub(g, h, hh, `${s}/h_minus_hh`), `${s}/z_diff`), `${s}/h`);
+    h = gruNextState(g, z, hh, h, s);
     states.set(t, h);
   }
   return recurrentOutput(g, node, r, states, h!);

@@ -12,6 +12,16 @@ import type { GruResetBeforeTrace, GruTrace } from '../traces.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** h = z h_{t-1} + (1 - z) hh for state `s` (trace index `idx`), keeping h_{t-1} and hh in the trace. */
+function update(trace: GruTrace | GruResetBeforeTrace, h: Float32Array, hs: Float32Array, idx: number, s: number, z: number, hh: number): void {
+  const hp = h[s];
+  trace.hPrev[idx] = hp;
+  trace.hh[idx] = hh;
+  const next = z * hp + (1 - z) * hh;
+  h[s] = next;
+  hs[idx] = next;
+}
+
 export function gruForward(
   xp: Float32Array, recurrent: Float32Array, recurrentBias: Float32Array, mask: Float32Array | null,
   steps: number, batch: number, units: number,
@@ -39,16 +49,10 @@ export function gruForward(
         const z = sigmoid(xp[row + k] + inner[k]);
         const r = sigmoid(xp[row + u + k] + inner[u + k]);
         const rh = inner[2 * u + k];
-        const hh = Math.tanh(xp[row + 2 * u + k] + r * rh);
-        const hp = h[b * u + k];
-        trace.hPrev[idx] = hp;
         trace.z[idx] = z;
         trace.r[idx] = r;
-        trace.hh[idx] = hh;
         trace.rh[idx] = rh;
-        const next = z * hp + (1 - z) * hh;
-        h[b * u + k] = next;
-        hs[idx] = next;
+        update(trace, h, hs, idx, b * u + k, z, Math.tanh(xp[row + 2 * u + k] + r * rh));
       }
     }
   }
@@ -146,14 +150,7 @@ export function gruResetBeforeForward(
       addVecMat(innerH, rhRow, uh, u, u);
       for (let k = 0; k < u; k++) {
         const idx = state + k;
-        const z = trace.z[idx];
-        const hh = Math.tanh(xp[row + 2 * u + k] + innerH[k]);
-        const hp = h[b * u + k];
-        trace.hPrev[idx] = hp;
-        trace.hh[idx] = hh;
-        const next = z * hp + (1 - z) * hh;
-        h[b * u + k] = next;
-        hs[idx] = next;
+        update(trace, h, hs, idx, b * u + k, trace.z[idx], Math.tanh(xp[row + 2 * u + k] + innerH[k]));
       }
     }
   }
