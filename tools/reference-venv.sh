@@ -2,10 +2,17 @@
 # Creates (once) the Python venv that tests, fixture generators and benchmarks use as a reference: Keras 3 on
 # TensorFlow CPU (model exchange, the native backend build, the seed bench's peer) and onnxruntime, installed offline
 # from the local wheel folders that `pip config list` names. The product never needs it.
+# `reference-venv.sh torch` creates the benchmarks' PyTorch peer instead (torch 2.13 CPU, its own venv: CI never needs it).
 # Prints the venv's python path on its last line. Cached outside the clone so CI pays the install once per machine.
 set -euo pipefail
-VENV="${POLYMODAL_REFERENCE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/polymodal/reference-venv}"
-PACKAGES=(tensorflow_cpu==2.21.0 keras==3.15.1 h5py onnxruntime==1.30.0 onnx numpy)
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/polymodal"
+if [[ "${1:-}" == torch ]]; then
+  VENV="${POLYMODAL_TORCH_VENV:-$CACHE/torch-venv}"
+  PACKAGES=(torch==2.13.0+cpu numpy)
+else
+  VENV="${POLYMODAL_REFERENCE_VENV:-$CACHE/reference-venv}"
+  PACKAGES=(tensorflow_cpu==2.21.0 keras==3.15.1 h5py onnxruntime==1.30.0 onnx numpy)
+fi
 STAMP="$VENV/.polymodal-packages"
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "${PACKAGES[*]}" ]]; then
   echo "$VENV/bin/python"; exit 0

@@ -9,8 +9,8 @@
  * Printed: every round, then min / median / max of each peer and of the per-round ratio.
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/image-cnn/image-cnn.bench.ts
  * Options (env): BENCH_ROWS (2048), BENCH_EPOCHS (4), BENCH_ROUNDS (3), BENCH_TORCH_PYTHON (Pythons with torch,
- * comma-separated, each run every round; default /usr/bin/python3, Debian's PyTorch 1.13; a venv with the
- * torch 2.x wheel is the faster peer), BENCH_TORCH_THREADS (1).
+ * comma-separated, each run every round; default: PyTorch 2.13 from the local wheels, `tools/reference-venv.sh torch`,
+ * and Debian's PyTorch 1.13 where /usr/bin/python3 has it), BENCH_TORCH_THREADS (1).
  * This bench is backend-wasm's (the wasm kernels); Keras / tensorflow rows belong beside it, in their own files.
  */
 import 'reflect-metadata';
@@ -21,12 +21,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '@polymodal/core';
 import seedrandom from 'seedrandom';
+import { torchPythons } from '../../tools/reference-python.mjs';
 import { buildCnn, CLASSES, PARAMETERS, SIDE, syntheticImages, type ImageSet } from './cnn-model.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2048);
 const EPOCHS = Math.max(2, Number(process.env.BENCH_EPOCHS ?? 4));
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const TORCH_PYTHONS = (process.env.BENCH_TORCH_PYTHON ?? '/usr/bin/python3').split(',');
+const TORCH = torchPythons();
+const TORCH_PYTHONS = TORCH.pythons;
 const TORCH_THREADS = Number(process.env.BENCH_TORCH_THREADS ?? 1);
 const BATCH = 64;
 
@@ -98,6 +100,7 @@ const summary = (values: number[], digits = 0) =>
 
 const info = await selectBackend('wasm');
 if (info.notes.length > 0) console.log(info.notes.join('\n'));
+for (const reason of TORCH.skipped) console.log(`skipped: ${reason}`);
 const set = syntheticImages(ROWS);
 const dir = mkdtempSync(join(tmpdir(), 'polymodal-image-cnn-bench-'));
 try {

@@ -7,8 +7,9 @@
  * epoch carries one-off costs everywhere); the whole run, first epoch included, is printed beside it.
  * Also: single-row predict latency (p50) of the trained model on tensorflow against Keras's predict_on_batch.
  *   npm run bench:seed
- * Options (env): BENCH_ROWS (640), BENCH_EPOCHS (4), BENCH_TORCH_PYTHON (a Python with torch; default
- * /usr/bin/python3, Debian's PyTorch), BENCH_KERAS_PYTHON (default: the reference venv's), BENCH_ONLY
+ * Options (env): BENCH_ROWS (640), BENCH_EPOCHS (4), BENCH_TORCH_PYTHON (Pythons with torch, comma-separated; default:
+ * PyTorch 2.13 from the local wheels, `tools/reference-venv.sh torch`, and Debian's PyTorch 1.13 where /usr/bin/python3
+ * has it), BENCH_KERAS_PYTHON (default: the reference venv's), BENCH_ONLY
  * (comma list of wasm,tensorflow,keras,torch), BENCH_REPEAT (1: every peer runs that many times, in turn,
  * and its best steady rate is kept: on a shared machine the load changes within a run).
  */
@@ -24,12 +25,12 @@ import textEncoders from '@polymodal/encoder-text';
 import concatFusionPlugin from '@polymodal/fusion-concat';
 import sharp from 'sharp';
 import seedrandom from 'seedrandom';
-import { referencePython } from '../../tools/reference-python.mjs';
+import { referencePython, torchPythons } from '../../tools/reference-python.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 640);
 const EPOCHS = Math.max(2, Number(process.env.BENCH_EPOCHS ?? 4));
-const TORCH_PYTHON = process.env.BENCH_TORCH_PYTHON ?? '/usr/bin/python3';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'wasm,tensorflow,keras,torch').split(','));
+const TORCH = ONLY.has('torch') ? torchPythons() : { pythons: [], skipped: [] };
 const BATCH = 32;
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 
@@ -128,7 +129,7 @@ async function predictLatencies(dir: string, outDir: string, backend: 'tensorflo
   return latencies;
 }
 
-function python(binary: string, script: string, dir: string): { epoch_seconds: number[]; threads?: number; predict_ms?: number[]; versions?: unknown } {
+function python(binary: string, script: string, dir: string): { epoch_seconds: number[]; threads?: number; version?: string; predict_ms?: number[]; versions?: unknown } {
   const out = execFileSync(binary, [new URL(script, import.meta.url).pathname, dir, String(EPOCHS), String(BATCH)], {
     encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, stdio: ['ignore', 'pipe', 'ignore'],
   });
@@ -163,8 +164,11 @@ try {
       }
     }
     if (ONLY.has('torch')) {
-      const torch = python(TORCH_PYTHON, './torch_seed.py', dir);
-      keep('PyTorch on CPU', rates(torch.epoch_seconds), `${torch.threads} thread(s), ${TORCH_PYTHON}`);
+      if (round === 0) for (const reason of TORCH.skipped) console.log(`skipped: ${reason}`);
+      for (const torchPython of TORCH.pythons) {
+        const torch = python(torchPython, './torch_seed.py', dir);
+        keep(`PyTorch ${torch.version} on CPU`, rates(torch.epoch_seconds), `${torch.threads} thread(s), ${torchPython}`);
+      }
     }
   }
   console.log(`seed model (200,353 parameters), ${ROWS} rows x ${EPOCHS} epochs, batch ${BATCH}; training samples/s (one run, best of ${REPEAT} turn(s) each)`);

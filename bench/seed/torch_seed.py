@@ -49,7 +49,7 @@ def main():
             loss.backward()
             optimizer.step()
         epoch_seconds.append(time.perf_counter() - start)
-    print(json.dumps({"epoch_seconds": epoch_seconds, "threads": torch.get_num_threads()}))
+    print(json.dumps({"epoch_seconds": epoch_seconds, "threads": torch.get_num_threads(), "version": torch.__version__}))
 
 
 main()
