@@ -67,6 +67,7 @@ describe('every encoder and fusion trains on tensorflow (1 epoch)', () => {
     ['tabular/mlp + concat (quickstart)', 'quickstart', []],
     ['image/cnn + text/lstm, fused BlockLSTMV2 (seed)', 'seed', []],
     ['text/gru + fusion gated (movies)', 'movies', ['/inputs/title/encoder=text/gru', '/fusion={"type":"gated"}']],
+    ['text/gru resetAfter false, fused GRUBlockCell (movies)', 'movies', ['/inputs/title/encoder=text/gru', '/inputs/title/options/resetAfter=false']],
     ['text/cnn + fusion attention (movies)', 'movies', [
       '/plugins=["@polymodal/encoder-text","@polymodal/encoder-tabular","@polymodal/fusion-attention"]',
       '/inputs/title={"encoder":"text/cnn","columns":["title"],"options":{"numWords":1000,"maxLength":12}}', '/fusion={"type":"attention"}',
