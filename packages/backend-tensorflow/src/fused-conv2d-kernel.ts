@@ -8,8 +8,8 @@
  * fuses (fused-ops.ts); anything else goes to tfjs-node's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { executeFused, FusedOpAvailability, fusedAttrs, fusedOpsFor } from './fused-ops.js';
-import { boolAttr, intListAttr, nodeBackend, stringAttr, type NodeBackend, type OpAttr } from './native-ops.js';
+import { FusedOpAvailability, fusedAttrs, fusedOpsFor } from './fused-ops.js';
+import { boolAttr, executeOp, intListAttr, nodeBackend, stringAttr, type NodeBackend, type OpAttr } from './native-ops.js';
 import { replaceTensorflowKernel } from './replace-kernel.js';
 
 export const FUSED_CONV2D_KERNEL = 'FusedConv2D';
@@ -28,7 +28,7 @@ function convAttrs(backend: NodeBackend, strides: [number, number], padding: 'SA
 }
 
 const availability = new FusedOpAvailability((backend) =>
-  executeFused(backend, OP, convAttrs(backend, [1, 1], 'VALID', ['BiasAdd', 'Relu']), [tf.ones([1, 1, 1, 1]), tf.ones([1, 1, 1, 1]), tf.ones([1])]));
+  executeOp(backend, OP, convAttrs(backend, [1, 1], 'VALID', ['BiasAdd', 'Relu']), [tf.ones([1, 1, 1, 1]), tf.ones([1, 1, 1, 1]), tf.ones([1])], 1)[0]!);
 
 export function registerFusedConv2DKernel(): () => void {
   return replaceTensorflowKernel(FUSED_CONV2D_KERNEL, (args, original) => {
@@ -44,6 +44,6 @@ export function registerFusedConv2DKernel(): () => void {
     const padding = info.padInfo.type;
     const dilated = info.dilationHeight !== 1 || info.dilationWidth !== 1;
     if (dilated || (padding !== 'SAME' && padding !== 'VALID') || !availability.available(backend)) return original.kernelFunc(args);
-    return executeFused(backend, OP, convAttrs(backend, [info.strideHeight, info.strideWidth], padding, fusedOps, attrs.leakyreluAlpha), [x, filter, bias]);
+    return executeOp(backend, OP, convAttrs(backend, [info.strideHeight, info.strideWidth], padding, fusedOps, attrs.leakyreluAlpha), [x, filter, bias], 1)[0]!;
   });
 }

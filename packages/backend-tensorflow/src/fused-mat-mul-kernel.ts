@@ -6,20 +6,19 @@
  * then reaches this package's BatchMatMul.
  */
 import * as tf from '@tensorflow/tfjs';
-import { executeFused, FusedOpAvailability, fusedAttrs, fusedOpsFor } from './fused-ops.js';
-import { shaped, singleMatrix } from './mat-mul-kernel.js';
-import { boolAttr, nodeBackend, type NodeBackend, type OpAttr } from './native-ops.js';
+import { FusedOpAvailability, fusedAttrs, fusedOpsFor } from './fused-ops.js';
+import { matMulInputs, matrixProduct, shaped } from './mat-mul-kernel.js';
+import { executeOp, nodeBackend } from './native-ops.js';
 import { replaceTensorflowKernel } from './replace-kernel.js';
 
 export const FUSED_MAT_MUL_KERNEL = '_FusedMatMul';
 const OP = '_FusedMatMul';
 
-function matMulAttrs(backend: NodeBackend, transposeA: boolean, transposeB: boolean, fusedOps: readonly string[], leakyreluAlpha?: number): OpAttr[] {
-  return [...fusedAttrs(backend, fusedOps, leakyreluAlpha, false), boolAttr(backend, 'transpose_a', transposeA), boolAttr(backend, 'transpose_b', transposeB)];
-}
-
-const availability = new FusedOpAvailability((backend) =>
-  executeFused(backend, OP, matMulAttrs(backend, false, false, ['BiasAdd', 'Relu']), [tf.ones([1, 1]), tf.ones([1, 1]), tf.ones([1])]));
+const availability = new FusedOpAvailability((backend) => {
+  const [a, b] = [tf.ones([1, 1]), tf.ones([1, 1])];
+  const { attrs, operands } = matMulInputs(backend, matrixProduct(a, b, false, false)!, a, b);
+  return executeOp(backend, OP, [...fusedAttrs(backend, ['BiasAdd', 'Relu'], undefined, false), ...attrs], [...operands, tf.ones([1])], 1)[0]!;
+});
 
 export function registerFusedMatMulKernel(): () => void {
   return replaceTensorflowKernel(FUSED_MAT_MUL_KERNEL, (args, original) => {
@@ -27,18 +26,13 @@ export function registerFusedMatMulKernel(): () => void {
     const { a, b, bias } = args.inputs as { a: tf.Tensor; b: tf.Tensor; bias?: tf.Tensor };
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
     const fusedOps = fusedOpsFor(attrs.activation);
-    const aMatrix = singleMatrix(a);
-    const bMatrix = singleMatrix(b);
-    if (!backend || !fusedOps || !bias || !aMatrix || !bMatrix || bias.rank !== 1 || bias.dtype !== 'float32') return original.kernelFunc(args);
-    const [m, inner] = attrs.transposeA ? [aMatrix[1], aMatrix[0]] : aMatrix;
-    const n = attrs.transposeB ? bMatrix[0] : bMatrix[1];
-    if (bias.shape[0] !== n || !availability.available(backend)) return original.kernelFunc(args);
-    // A single column [K, 1] is the row [1, K], transposed: TensorFlow runs that as dot products (mat-mul-kernel.ts).
-    const oneColumn = n === 1 && !attrs.transposeB;
+    const product = matrixProduct(a, b, attrs.transposeA, attrs.transposeB);
+    if (!backend || !fusedOps || !product || !bias || bias.rank !== 1 || bias.dtype !== 'float32' || bias.shape[0] !== product.n ||
+      !availability.available(backend)) return original.kernelFunc(args);
     return tf.tidy(() => {
-      const product = executeFused(backend, OP, matMulAttrs(backend, attrs.transposeA, attrs.transposeB || oneColumn, fusedOps, attrs.leakyreluAlpha),
-        [shaped(a, aMatrix), shaped(b, oneColumn ? [1, inner] : bMatrix), bias]);
-      return shaped(product, a.rank === 3 || b.rank === 3 ? [1, m, n] : [m, n]);
+      const { attrs: transposes, operands } = matMulInputs(backend, product, a, b);
+      const result = executeOp(backend, OP, [...fusedAttrs(backend, fusedOps, attrs.leakyreluAlpha, false), ...transposes], [...operands, bias], 1)[0]!;
+      return shaped(result, product.outShape);
     });
   });
 }

@@ -5,7 +5,7 @@
  * op, tfjs-node's own kernels serve (FusedOpAvailability finds out which, once).
  */
 import * as tf from '@tensorflow/tfjs';
-import { executeOp, float32TypeAttr, floatAttr, type NodeBackend, type OpAttr, type OpInput } from './native-ops.js';
+import { float32TypeAttr, floatAttr, type NodeBackend, type OpAttr } from './native-ops.js';
 
 /** tfjs's fused activations and the TensorFlow ops that follow BiasAdd for them; the others are not fused. */
 const FUSED_ACTIVATIONS: Readonly<Record<string, readonly string[]>> = {
@@ -57,9 +57,4 @@ export class FusedOpAvailability {
     }
     return this.known;
   }
-}
-
-/** Runs a fused op that has one output. */
-export function executeFused(backend: NodeBackend, op: string, attrs: OpAttr[], inputs: OpInput[]): tf.Tensor {
-  return executeOp(backend, op, attrs, inputs, 1)[0]!;
 }

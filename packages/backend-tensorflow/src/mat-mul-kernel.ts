@@ -11,7 +11,7 @@
  * products stay with tfjs-node.
  */
 import * as tf from '@tensorflow/tfjs';
-import { boolAttr, executeOp, float32TypeAttr, nodeBackend } from './native-ops.js';
+import { boolAttr, executeOp, float32TypeAttr, nodeBackend, type NodeBackend, type OpAttr } from './native-ops.js';
 import { replaceTensorflowKernel } from './replace-kernel.js';
 
 export const BATCH_MAT_MUL_KERNEL = 'BatchMatMul';
@@ -29,29 +29,64 @@ export function shaped(tensor: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.util.arraysEqual(tensor.shape, shape) ? tensor : tf.reshape(tensor, shape);
 }
 
+/**
+ * A product of two single matrices as TensorFlow's 2-D ops take it: the operands' [rows, cols] and transposes, and
+ * the result's shape in tfjs (rank 3 with a batch of 1 when either side was). A single column [K, 1] is passed as
+ * the row [1, K], transposed: the same values in the same order, which TensorFlow runs as dot products.
+ */
+export interface MatrixProduct {
+  readonly m: number;
+  readonly inner: number;
+  readonly n: number;
+  readonly aShape: [number, number];
+  readonly bShape: [number, number];
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly outShape: number[];
+}
+
+/** The product `a . b` (each optionally transposed) when both are single matrices; else null. */
+export function matrixProduct(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): MatrixProduct | null {
+  const aShape = singleMatrix(a);
+  const bShape = singleMatrix(b);
+  if (!aShape || !bShape) return null;
+  const [m, inner] = transposeA ? [aShape[1], aShape[0]] : aShape;
+  const n = transposeB ? bShape[0] : bShape[1];
+  const oneColumn = n === 1 && !transposeB;
+  return {
+    m, inner, n, aShape, transposeA,
+    bShape: oneColumn ? [1, inner] : bShape,
+    transposeB: transposeB || oneColumn,
+    outShape: a.rank === 3 || b.rank === 3 ? [1, m, n] : [m, n],
+  };
+}
+
+/** The operands and transpose attributes of `product` for TensorFlow's MatMul (and _FusedMatMul). */
+export function matMulInputs(backend: NodeBackend, product: MatrixProduct, a: tf.Tensor, b: tf.Tensor): { attrs: OpAttr[]; operands: tf.Tensor[] } {
+  return {
+    attrs: [boolAttr(backend, 'transpose_a', product.transposeA), boolAttr(backend, 'transpose_b', product.transposeB)],
+    operands: [shaped(a, product.aShape), shaped(b, product.bShape)],
+  };
+}
+
 export function registerMatMulKernel(): () => void {
   return replaceTensorflowKernel(BATCH_MAT_MUL_KERNEL, (args, original) => {
     const backend = nodeBackend();
     const a = args.inputs['a'] as tf.Tensor;
     const b = args.inputs['b'] as tf.Tensor;
-    const aMatrix = singleMatrix(a);
-    const bMatrix = singleMatrix(b);
-    if (!backend || !aMatrix || !bMatrix) return original.kernelFunc(args);
-    const transposeA = args.attrs?.['transposeA'] === true;
-    const transposeB = args.attrs?.['transposeB'] === true;
-    const [m, inner] = transposeA ? [aMatrix[1], aMatrix[0]] : aMatrix;
-    const n = transposeB ? bMatrix[0] : bMatrix[1];
-    const outShape = a.rank === 3 || b.rank === 3 ? [1, m, n] : [m, n];
+    const product = matrixProduct(a, b, args.attrs?.['transposeA'] === true, args.attrs?.['transposeB'] === true);
+    if (!backend || !product) return original.kernelFunc(args);
     const type = float32TypeAttr(backend);
     return tf.tidy(() => {
       // With an inner dimension of 1, [m, 1] and [1, m] hold the same values in the same order: reshapes, not transposes.
-      // Likewise a single column [K, 1] is the row [1, K].
-      const oneColumn = n === 1 && !transposeB;
-      const product = inner === 1
-        ? executeOp(backend, 'Mul', [type], [shaped(a, [m, 1]), shaped(b, [1, n])], 1)[0]!
-        : executeOp(backend, 'MatMul', [type, boolAttr(backend, 'transpose_a', transposeA), boolAttr(backend, 'transpose_b', transposeB || oneColumn)],
-          [shaped(a, aMatrix), shaped(b, oneColumn ? [1, inner] : bMatrix)], 1)[0]!;
-      return shaped(product, outShape);
+      let result: tf.Tensor;
+      if (product.inner === 1) {
+        result = executeOp(backend, 'Mul', [type], [shaped(a, [product.m, 1]), shaped(b, [1, product.n])], 1)[0]!;
+      } else {
+        const { attrs, operands } = matMulInputs(backend, product, a, b);
+        result = executeOp(backend, 'MatMul', [type, ...attrs], operands, 1)[0]!;
+      }
+      return shaped(result, product.outShape);
     });
   });
 }
