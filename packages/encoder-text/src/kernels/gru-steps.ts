@@ -12,6 +12,7 @@
  */
 import type { GruResetBeforeTrace, GruTrace } from './traces.js';
 import type { RecurrentProduct } from './recurrent-product.js';
+import { gradientReachingH } from './bptt.js';
 import { flushed } from './subnormal.js';
 
 export type { GruResetBeforeTrace, GruTrace };
@@ -127,9 +128,7 @@ export function gruBackwardSteps(
       for (let k = 0; k < u; k++) {
         const s = sb + k;
         const idx = base + s;
-        let dht = dh[s];
-        if (sequences) dht += dy[idx];
-        else if (last) dht += dy[s];
+        const dht = gradientReachingH(dh, dy, s, idx, sequences, last);
         const z = gz[idx];
         const r = gr[idx];
         const hh = ghh[idx];
@@ -221,9 +220,7 @@ export function gruResetBeforeBackwardSteps(
       for (let k = 0; k < u; k++) {
         const s = sb + k;
         const idx = base + s;
-        let dht = dh[s];
-        if (sequences) dht += dy[idx];
-        else if (last) dht += dy[s];
+        const dht = gradientReachingH(dh, dy, s, idx, sequences, last);
         const z = gz[idx];
         const hh = ghh[idx];
         const dz = flushed(dht * (hPrev[idx] - hh) * z * (1 - z));

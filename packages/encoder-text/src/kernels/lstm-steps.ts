@@ -7,6 +7,7 @@
  */
 import type { LstmTrace } from './traces.js';
 import type { RecurrentProduct } from './recurrent-product.js';
+import { gradientReachingH } from './bptt.js';
 import { flushed } from './subnormal.js';
 
 export type { LstmTrace };
@@ -105,9 +106,7 @@ export function lstmBackwardSteps(
       for (let k = 0; k < u; k++) {
         const s = sb + k;
         const idx = base + s;
-        let dht = dh[s];
-        if (sequences) dht += dy[idx];
-        else if (last) dht += dy[s];
+        const dht = gradientReachingH(dh, dy, s, idx, sequences, last);
         const i = gi[idx];
         const f = gf[idx];
         const g = gg[idx];
