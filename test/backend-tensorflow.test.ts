@@ -1,10 +1,14 @@
 // The backend suite on the native tensorflow backend (tfjs-node built by `polymodal setup tensorflow` against the
 // reference venv's TensorFlow wheel, cached): every encoder and fusion trains an epoch on it, models trained on
-// wasm predict the same on tensorflow and the reverse (within 1e-5), and `auto` picks it. Skipped, with the
+// wasm predict the same on tensorflow and the reverse (within 1e-5), a predictor compiled to one TensorFlow graph
+// (@polymodal/export's tensorflowGraph) predicts as tfjs does, and `auto` picks it. Skipped, with the
 // reason, when the binding cannot be built here; under POLYMODAL_REQUIRE_REFERENCE=1 (CI) that fails instead.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { isRowError, loadPredictor, readTable, type Predictor, type PredictorResult } from '@polymodal/core';
+import { tensorflowGraph } from '@polymodal/export';
 import { assertSuccess, makeWorkspace, removeWorkspace, REPO_ROOT, runCli, show } from './helpers.js';
 import { speechExampleData } from '../tools/speech-example-data.mjs';
 
@@ -108,6 +112,50 @@ describe('models move between wasm and tensorflow', () => {
     const onTensorflow = train(example('seed'), 'tensorflow', 'seed-tensorflow');
     assertSamePredictions(predict(onTensorflow, input, 'tensorflow'), predict(onTensorflow, input, 'wasm'), 'trained on tensorflow');
   });
+});
+
+/** Each row's probabilities, in order; a row error fails the test. */
+async function probabilities(predictor: Predictor, rows: Record<string, unknown>[]): Promise<number[][]> {
+  const results: PredictorResult[] = await predictor.predict(rows as never, { batchSize: 16 });
+  return results.map((result) => {
+    assert.ok(!isRowError(result), JSON.stringify(result));
+    const { probabilities, value } = result as { probabilities?: Record<string, number>; value?: number };
+    return probabilities ? Object.values(probabilities) : [value!];
+  });
+}
+
+describe('a predictor compiled to one TensorFlow graph (SavedModel)', () => {
+  for (const [name, settings] of [['seed', []], ['quickstart', []], ['movies', ['/inputs/title/required=false']]] as [string, string[]][]) {
+    test(`${name}: the graph predicts what tfjs predicts (1e-5), leaves no tensor behind and is freed by dispose`, async (t) => {
+      if (unavailable) return skipOrFail(t);
+      const dir = train(example(name), 'tensorflow', `graph-${name}`, settings);
+      const manifest = JSON.parse((await import('node:fs')).readFileSync(example(name), 'utf8')) as { data: { source: string } };
+      const dataFile = join(REPO_ROOT, 'examples', name, manifest.data.source);
+      const rows = (await readTable(dataFile)).rows.slice(0, 40) as Record<string, unknown>[];
+      const options = { backend: 'tensorflow' as const, allowPathsUnder: join(dataFile, '..'), pluginSearchDirs: [REPO_ROOT] };
+      const eager = await loadPredictor(dir, options);
+      const graph = await loadPredictor(dir, { ...options, compile: tensorflowGraph() });
+      try {
+        assert.equal(eager.engine, 'tfjs on tensorflow');
+        assert.deepEqual(graph.notes, []);
+        assert.match(graph.engine, /^TensorFlow graph \(SavedModel, \d+ ops\)$/);
+        const expected = await probabilities(eager, rows);
+        const tensors = tf.memory().numTensors;
+        const actual = await probabilities(graph, rows);
+        // One row alone, as a server's lone request runs.
+        const alone = await probabilities(graph, rows.slice(3, 4));
+        assert.equal(tf.memory().numTensors, tensors, 'the graph predictions leave no tensor behind');
+        let worst = 0;
+        expected.forEach((row, r) => row.forEach((p, c) => (worst = Math.max(worst, Math.abs(p - actual[r]![c]!)))));
+        alone[0]!.forEach((p, c) => (worst = Math.max(worst, Math.abs(p - expected[3]![c]!))));
+        assert.ok(worst <= 1e-5, `${name}: the graph's probabilities differ from tfjs's by up to ${worst}`);
+      } finally {
+        eager.dispose();
+        graph.dispose();
+      }
+      await assert.rejects(graph.predict(rows.slice(0, 1)), /disposed/);
+    });
+  }
 });
 
 test('auto chooses tensorflow here and says why, on one line', (t) => {

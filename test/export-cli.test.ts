@@ -36,6 +36,15 @@ test('polymodal export --format keras writes <model>.keras and <model>.keras.pre
     assertSuccess(onnx);
     assert.match(onnx.stdout, /ONNX model \(opset \d+\) written to .*churn\.onnx/);
     assert.ok(readFileSync(join(dir, 'runs', 'churn.onnx')).length > 0);
+    const savedModel = runCli(['export', model, '--format', 'saved-model'], dir);
+    assertSuccess(savedModel);
+    const folder = join(dir, 'runs', 'churn-saved-model');
+    assert.match(savedModel.stdout, /TensorFlow SavedModel written to .*churn-saved-model\n/);
+    assert.match(savedModel.stdout, /Preprocessing written to .*churn-saved-model\/preprocessing\.json\n/);
+    assert.match(savedModel.stdout, /tf\.saved_model\.load\(/);
+    assert.ok(readFileSync(join(folder, 'saved_model.pb')).length > 0);
+    assert.equal(JSON.parse(readFileSync(join(folder, 'preprocessing.json'), 'utf8')).model, 'saved_model.pb');
+    assertUserError(runCli(['export', model, '--format', 'saved-model'], dir), 2, ['already holds a Polymodal folder', '--overwrite']);
   } finally {
     removeWorkspace(dir);
   }

@@ -5,7 +5,9 @@
  * The machine may be shared: compare the ratios of one run, not figures across runs.
  * The compared rate is the steady state: rows / the median epoch time over epochs 2..N, for all (the first
  * epoch carries one-off costs everywhere); the whole run, first epoch included, is printed beside it.
- * Also: single-row predict latency (p50) of the trained model on tensorflow against Keras's predict_on_batch.
+ * Also: single-row predict latency (p50) of the trained model on tensorflow, op by op (tfjs, eager) and as one
+ * TensorFlow graph (the predictor's engine with @polymodal/export's tensorflowGraph compiler, what `polymodal serve`
+ * uses there), against Keras's predict_on_batch.
  *   npm run bench:seed
  * Options (env): BENCH_ROWS (640), BENCH_EPOCHS (4), BENCH_TORCH_PYTHON (Pythons with torch, comma-separated; default:
  * PyTorch 2.13 from the local wheels, `tools/reference-venv.sh torch`, and Debian's PyTorch 1.13 where /usr/bin/python3
@@ -19,7 +21,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultTrainer, loadModel, TOKENS, train, type Trainer, type TrainingJob } from '@polymodal/core';
+import { DefaultTrainer, isCompilerSkip, loadModel, TOKENS, train, type Trainer, type TrainingJob } from '@polymodal/core';
+import { tensorflowGraph } from '@polymodal/export';
 import imageEncoders from '@polymodal/encoder-image';
 import textEncoders from '@polymodal/encoder-text';
 import concatFusionPlugin from '@polymodal/fusion-concat';
@@ -106,27 +109,43 @@ async function polymodal(dir: string, backend: string): Promise<{ rates: Rates; 
   return { rates: rates(epochSeconds), outDir };
 }
 
-/** Single-row predict latencies (ms) of the trained model on its backend, on the exported tensors' first row. */
-async function predictLatencies(dir: string, outDir: string, backend: 'tensorflow' | 'wasm'): Promise<number[]> {
-  const loaded = await loadModel(outDir, { backend, plugins: [imageEncoders(), textEncoders(), concatFusionPlugin()] });
-  const image = tf.tensor(new Float32Array(readFileSync(join(dir, 'images.f32')).buffer.slice(0, 64 * 64 * 3 * 4)), [1, 64, 64, 3]);
-  const tokens = tf.tensor(new Int32Array(readFileSync(join(dir, 'tokens.i32')).buffer.slice(0, 100 * 4)), [1, 100], 'int32');
-  const feed = loaded.model.inputs.map((input) => (input.shape.length === 4 ? image : tokens));
-  const once = () => {
-    const out = loaded.model.predict(feed) as tf.Tensor;
-    out.dataSync();
-    out.dispose();
-  };
+/** `once` timed 200 times after 20 warm-up calls (ms each). */
+function latencies(once: () => void): number[] {
   for (let i = 0; i < 20; i++) once();
-  const latencies: number[] = [];
+  const times: number[] = [];
   for (let i = 0; i < 200; i++) {
     const start = process.hrtime.bigint();
     once();
-    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  tf.dispose([image, tokens]);
-  loaded.model.dispose();
-  return latencies;
+  return times;
+}
+
+/**
+ * Single-row predict latencies (ms) of the trained model on tensorflow, on the exported tensors' first row: the
+ * tfjs model op by op, and the same model compiled to one TensorFlow graph.
+ */
+async function predictLatencies(dir: string, outDir: string): Promise<{ eager: number[]; graph: number[] }> {
+  const loaded = await loadModel(outDir, { backend: 'tensorflow', plugins: [imageEncoders(), textEncoders(), concatFusionPlugin()] });
+  const image = tf.tensor(new Float32Array(readFileSync(join(dir, 'images.f32')).buffer.slice(0, 64 * 64 * 3 * 4)), [1, 64, 64, 3]);
+  const tokens = tf.tensor(new Int32Array(readFileSync(join(dir, 'tokens.i32')).buffer.slice(0, 100 * 4)), [1, 100], 'int32');
+  const feed = loaded.model.inputs.map((input) => (input.shape.length === 4 ? image : tokens));
+  const compiled = await tensorflowGraph().compile(loaded.model, loaded.backend);
+  try {
+    if (isCompilerSkip(compiled)) throw new Error(`the tensorflow graph compiler declined: ${compiled.skipped}`);
+    const run = (predict: () => tf.Tensor) => () => {
+      const out = predict();
+      out.dataSync();
+      out.dispose();
+    };
+    const eager = latencies(run(() => loaded.model.predict(feed) as tf.Tensor));
+    const graph = latencies(run(() => compiled.predict(feed)));
+    compiled.dispose();
+    return { eager, graph };
+  } finally {
+    tf.dispose([image, tokens]);
+    loaded.model.dispose();
+  }
 }
 
 function python(binary: string, script: string, dir: string): { epoch_seconds: number[]; threads?: number; version?: string; predict_ms?: number[]; versions?: unknown } {
@@ -181,8 +200,9 @@ try {
     for (const [name, { rates: r }] of results) if (name !== 'Keras on TF CPU') console.log(`  ${name} / Keras: ${(r.steady / keras).toFixed(2)}x steady`);
   }
   if (tfOut) {
-    const ours = await predictLatencies(dir, tfOut, 'tensorflow');
-    console.log(`single-row predict on tensorflow: p50 ${percentile(ours, 0.5).toFixed(2)} ms, p90 ${percentile(ours, 0.9).toFixed(2)} ms (target p50 <= 2 ms)`);
+    const ours = await predictLatencies(dir, tfOut);
+    console.log(`single-row predict on tensorflow, tfjs op by op: p50 ${percentile(ours.eager, 0.5).toFixed(2)} ms, p90 ${percentile(ours.eager, 0.9).toFixed(2)} ms`);
+    console.log(`single-row predict on tensorflow, one TensorFlow graph (the predictor's engine): p50 ${percentile(ours.graph, 0.5).toFixed(2)} ms, p90 ${percentile(ours.graph, 0.9).toFixed(2)} ms (target p50 <= 2 ms)`);
   }
   if (kerasPredict) console.log(`Keras predict_on_batch, one row: p50 ${percentile(kerasPredict, 0.5).toFixed(2)} ms, p90 ${percentile(kerasPredict, 0.9).toFixed(2)} ms`);
 } finally {

@@ -4,7 +4,8 @@
  * both trained here for a few epochs on wasm, then served on each backend of BENCH_BACKENDS. For each model and
  * backend, with micro-batching (max batch 64) and without (max batch 1), at 1, 16 and 64 connections: p50/p99
  * latency, rows/s (one row per request), the server's CPU per row and its rows per model call, with the load
- * average (the machine is shared: compare figures of one run). Also the
+ * average (the machine is shared: compare figures of one run). On tensorflow the predictor runs as one TensorFlow
+ * graph (tensorflowGraph(), as `polymodal serve` does). Also the
  * in-process `predictor.predict` of one row, and a precise single-connection latency (autocannon's histogram has
  * 1 ms resolution). Requests cycle through 64 distinct rows of the example's data (distinct images for the seed
  * model), so no cache of any kind can answer a repeated row.
@@ -26,6 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import * as tf from '@tensorflow/tfjs';
+import { tensorflowGraph } from '@polymodal/export';
 import { loadPredictor, train, type BackendName, type PolymodalPlugin, type PredictorRow } from '@polymodal/core';
 import imageEncoders from '@polymodal/encoder-image';
 import tabularEncoders from '@polymodal/encoder-tabular';
@@ -96,7 +98,7 @@ async function serveChild(model: string, backend: BackendName, maxBatch: number,
     process.on('SIGTERM', () => forked.forEach((worker) => worker.kill('SIGTERM')));
     return;
   }
-  const predictor = await loadPredictor(model, { backend, plugins: PLUGINS });
+  const predictor = await loadPredictor(model, { backend, plugins: PLUGINS, compile: tensorflowGraph() });
   const { app } = createServer(predictor, { maxBatch, maxLatencyMs: 5, maxQueue: 4096 });
   // Workers listen on the port the first one got (node:cluster shares a port 0 among its workers).
   const address = `${await app.listen({ host: '127.0.0.1', port: 0 })} ${tf.getBackend()}`;
@@ -207,7 +209,7 @@ async function timeCalls(predict: () => Promise<unknown>, count: number): Promis
  * micro-batching can get out of the model itself (the rest of a request's time is HTTP, JSON and validation).
  */
 async function inProcess(model: string, backend: BackendName, rows: PredictorRow[], count = 300): Promise<{ backend: string; p50: number; p99: number; perRowIn64: number }> {
-  const predictor = await loadPredictor(model, { backend, plugins: PLUGINS });
+  const predictor = await loadPredictor(model, { backend, plugins: PLUGINS, compile: tensorflowGraph() });
   try {
     predictor.warmUp();
     let next = 0;
@@ -216,7 +218,7 @@ async function inProcess(model: string, backend: BackendName, rows: PredictorRow
     const single = await timeCalls(one, count);
     const batch = Array.from({ length: 64 }, (_, i) => rows[i % rows.length]);
     const batched = await timeCalls(() => predictor.predict(batch), Math.max(5, Math.round(count / 20)));
-    return { backend: tf.getBackend(), p50: percentile(single, 0.5), p99: percentile(single, 0.99), perRowIn64: percentile(batched, 0.5) / 64 };
+    return { backend: `${tf.getBackend()}, ${predictor.engine}`, p50: percentile(single, 0.5), p99: percentile(single, 0.99), perRowIn64: percentile(batched, 0.5) / 64 };
   } finally {
     predictor.dispose();
   }

@@ -1,5 +1,6 @@
 // Every first-party encoder and fusion, trained for an epoch on a shipped example, exported to ONNX (run by
-// onnxruntime-node) and to a tfjs graph model (run by tf.loadGraphModel): the same predictions within 1e-4.
+// onnxruntime-node) and to a tfjs graph model (run by tf.loadGraphModel): the same predictions within 1e-4. The
+// TensorFlow SavedModel export of each is run by Python TensorFlow in the reference check at the end.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystemHandler, isPolymodalError, type PointerSetting } from '@polymodal/core';
-import { exportOnnx, exportTfjsGraph, onnxPreprocessingPath } from './export-model.js';
+import { exportOnnx, exportSavedModel, exportTfjsGraph, onnxPreprocessingPath, SAVED_MODEL_METADATA_FILE, type ExportSummary } from './export-model.js';
 import { runGraphModel, runOnnx, TOLERANCE } from './test-fixtures/compare.js';
 import { preprocessedRows, trainExample } from './test-fixtures/example-run.js';
 import { REPO_ROOT } from './test-fixtures/plugin-layers.js';
@@ -18,6 +19,8 @@ interface PythonJob {
   model: string;
   /** The graph-model folder of the same model, run by TensorFlow. */
   graph: string;
+  /** The SavedModel folder of the same model, loaded by tf.saved_model.load. */
+  savedModel: string;
   inputs: Record<string, { data: number[]; shape: number[]; dtype: string }>;
   expected: number[][];
   /** Raw rows and the preprocessing description beside the model: the README's Python path, rows to predictions. */
@@ -47,7 +50,8 @@ function worst(expected: Float32Array[], actual: Float32Array[]): number {
   return max;
 }
 
-async function checkExports(label: string, modelDir: string): Promise<void> {
+/** Exports the model in every graph format and checks them; the SavedModel's summary is returned. */
+async function checkExports(label: string, modelDir: string): Promise<ExportSummary> {
   const prepared = await preprocessedRows(modelDir);
   const onnxFile = join(scratch, `${label}.onnx`);
   const onnx = await exportOnnx(modelDir, onnxFile);
@@ -55,7 +59,8 @@ async function checkExports(label: string, modelDir: string): Promise<void> {
   const fromOnnx = await runOnnx(await readFile(onnxFile), prepared.names, prepared.tensors);
   const inputs: PythonJob['inputs'] = {};
   prepared.tensors.forEach((t, i) => (inputs[prepared.names[i]] = { data: Array.from(t.dataSync()), shape: t.shape, dtype: t.dtype }));
-  const job: PythonJob = { model: onnxFile, graph: join(scratch, `${label}-graph`), inputs, expected: prepared.expected.map((e) => Array.from(e)) };
+  const savedModelDir = join(scratch, `${label}-saved-model`);
+  const job: PythonJob = { model: onnxFile, graph: join(scratch, `${label}-graph`), savedModel: savedModelDir, inputs, expected: prepared.expected.map((e) => Array.from(e)) };
   const description = JSON.parse(await readFile(onnxPreprocessingPath(onnxFile), 'utf8'));
   if (Object.values(description.inputs as Record<string, { kind: string }>).every((input) => SNIPPET_KINDS.has(input.kind))) {
     job.fromRows = { rows: prepared.rows, description: onnxPreprocessingPath(onnxFile), expected: prepared.expectedAllPresent.map((e) => Array.from(e)) };
@@ -71,12 +76,19 @@ async function checkExports(label: string, modelDir: string): Promise<void> {
   assert.ok(differences.onnx <= TOLERANCE && differences.graph <= TOLERANCE, `${label}: ${JSON.stringify(differences)}`);
   assert.ok(Object.keys(onnx.opCounts).length > 0);
   // Beside each model, the preprocessing description `--format keras` writes too, naming the same model inputs.
-  for (const [file, model] of [[onnx.files[1], `${label}.onnx`], [graph.files[2], 'model.json']]) {
+  const savedModel = await exportSavedModel(modelDir, savedModelDir);
+  assert.deepEqual(savedModel.inputs, graph.inputs);
+  assert.deepEqual(savedModel.files.slice(0, 2), [join(savedModelDir, 'saved_model.pb'), join(savedModelDir, SAVED_MODEL_METADATA_FILE)]);
+  const metadata = JSON.parse(await readFile(savedModel.files[1], 'utf8'));
+  assert.equal(metadata['polymodal.signature'], 'serving_default');
+  assert.deepEqual(JSON.parse(metadata['polymodal.inputs']), prepared.names);
+  for (const [file, model] of [[onnx.files[1], `${label}.onnx`], [graph.files[2], 'model.json'], [savedModel.files[2], 'saved_model.pb']]) {
     const description = JSON.parse(await readFile(file, 'utf8'));
     assert.equal(description.model, model);
     assert.deepEqual(description.modelInputs.map((m: { name: string }) => m.name), prepared.names);
   }
   tf.dispose(prepared.tensors);
+  return savedModel;
 }
 
 const MOVIES_PLUGINS = ['@polymodal/encoder-text', '@polymodal/encoder-tabular', '@polymodal/fusion-attention'];
@@ -151,7 +163,9 @@ CASES.forEach(({ label, example, set }, index) => {
     if (speech.skip) return t.skip(speech.skip);
     const modelDir = await trainExample(example, join(scratch, `${example}-${index}`), set);
     trained.set(label, modelDir);
-    await checkExports(`${example}-${index}`, modelDir);
+    const savedModel = await checkExports(`${example}-${index}`, modelDir);
+    // TensorFlow runs an LSTM's whole time loop as one op; the graph model (tfjs has no such op) unrolls it.
+    if (label.includes('text/lstm')) assert.equal(savedModel.opCounts['BlockLSTMV2'], 1, JSON.stringify(savedModel.opCounts));
   });
 });
 
@@ -199,7 +213,7 @@ test('existing outputs: refused without overwrite, replaced with it (never a for
   assert.deepEqual((await readdir(scratch)).filter((name) => name.startsWith('.')), []);
 });
 
-test('the reference stack agrees: onnx.checker (full check), Python onnxruntime and TensorFlow (the graph model as a GraphDef) on every export', async (t) => {
+test('the reference stack agrees: onnx.checker (full check), Python onnxruntime and TensorFlow (the graph model as a GraphDef, the SavedModel through its signature) on every export', async (t) => {
   const { referencePython } = (await import(join(REPO_ROOT, 'tools/reference-python.mjs'))) as { referencePython(): { python?: string; skip?: string } };
   const reference = referencePython();
   if (!reference.python) {
@@ -217,4 +231,5 @@ test('the reference stack agrees: onnx.checker (full check), Python onnxruntime 
   assert.equal(run.stdout.trim().split('\n').filter((line) => line.startsWith('ok ')).length, pythonJobs.length, run.stdout);
   assert.ok(pythonJobs.some((job) => job.fromRows) && run.stdout.includes('from raw rows'), run.stdout);
   assert.equal(run.stdout.split('TensorFlow on the graph model').length - 1, pythonJobs.length, run.stdout);
+  assert.equal(run.stdout.split('TensorFlow on the SavedModel').length - 1, pythonJobs.length, run.stdout);
 });

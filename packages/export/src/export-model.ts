@@ -1,10 +1,11 @@
 /**
- * `polymodal export --format onnx | tfjs-graph`: a trained model folder's tfjs model, lowered once to the IR,
- * written as an ONNX file or a TensorFlow.js graph-model folder. Both take the preprocessed model inputs.
+ * `polymodal export --format onnx | tfjs-graph | saved-model`: a trained model folder's tfjs model, lowered once to
+ * the IR, written as an ONNX file, a TensorFlow.js graph-model folder or a TensorFlow SavedModel folder. All take
+ * the preprocessed model inputs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   checkOutputFile, commitDirectory, discardStaging, fileSystemHandler, isPolymodalFolder, loadModel, PolymodalError, stagingDirectory,
   writeFileAtomic, writeJsonAtomic, type JsonValue, type LoadedModel,
@@ -14,6 +15,7 @@ import type { IrGraph, IrValue } from './ir/graph.js';
 import { lowerLayersModel } from './lower/lower-model.js';
 import { checkOpset, emitOnnx } from './onnx/emit-onnx.js';
 import { DEFAULT_OPSET } from './onnx/onnx-proto.js';
+import { emitSavedModel, SERVING_SIGNATURE } from './saved-model/emit-saved-model.js';
 import { emitGraphDef } from './tfjs-graph/emit-graph-def.js';
 
 export interface ExportOptions {
@@ -38,7 +40,7 @@ export interface ExportedTensor {
 }
 
 export interface ExportSummary {
-  readonly format: 'onnx' | 'tfjs-graph';
+  readonly format: 'onnx' | 'tfjs-graph' | 'saved-model';
   /** The ONNX opset (onnx only). */
   readonly opset?: number;
   /** The graph's inputs, in the model's order: the preprocessed features (`polymodal.json` modelInputs). */
@@ -55,8 +57,11 @@ export function onnxPreprocessingPath(onnxFile: string): string {
   return onnxFile.replace(/\.onnx$/i, '') + '.preprocessing.json';
 }
 
-/** The graph-model folder's preprocessing description, beside model.json. */
+/** The graph-model (and SavedModel) folder's preprocessing description, beside model.json (saved_model.pb). */
 export const GRAPH_PREPROCESSING_FILE = 'preprocessing.json';
+
+/** The SavedModel folder's Polymodal metadata (classes, threshold, inputs), where TensorFlow keeps extra files. */
+export const SAVED_MODEL_METADATA_FILE = 'assets.extra/polymodal.json';
 
 const describe = (value: IrValue): ExportedTensor => ({ name: value.name, shape: value.shape.map((d) => (d < 0 ? null : d)), dtype: value.dtype });
 
@@ -136,6 +141,24 @@ async function checkOutputFolder(target: string, overwrite: boolean, flag: strin
   }
 }
 
+/** Writes `target` (complete or absent) through a staging folder that `write` fills. */
+async function writeOutputFolder(target: string, overwrite: boolean, write: (staging: string) => Promise<void>): Promise<void> {
+  const staging = await stagingDirectory(target);
+  try {
+    await write(staging);
+    await commitDirectory(staging, target, { replace: overwrite ? 'polymodal' : 'never' });
+  } catch (error) {
+    await discardStaging(staging);
+    throw error;
+  }
+}
+
+function countOps(nodes: readonly { op: string }[]): Record<string, number> {
+  const opCounts: Record<string, number> = {};
+  for (const node of nodes) opCounts[node.op] = (opCounts[node.op] ?? 0) + 1;
+  return opCounts;
+}
+
 /**
  * Writes `outDir` (complete or absent): model.json (`format: "graph-model"`), weights.bin and the preprocessing
  * description, for tf.loadGraphModel.
@@ -145,8 +168,7 @@ export async function exportTfjsGraph(modelDir: string, outDir: string, options:
   await checkOutputFolder(target, options.overwrite === true, options.flag ?? 'the output');
   return withModel(modelDir, options, async (loaded, ir) => {
     const graph = emitGraphDef(ir);
-    const staging = await stagingDirectory(target);
-    try {
+    await writeOutputFolder(target, options.overwrite === true, async (staging) => {
       await fileSystemHandler(staging).save!({
         modelTopology: graph.modelTopology as unknown as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: graph.weightSpecs,
@@ -157,16 +179,34 @@ export async function exportTfjsGraph(modelDir: string, outDir: string, options:
         userDefinedMetadata: { polymodal: metadataOf(loaded, ir, GRAPH_PREPROCESSING_FILE) },
       });
       await writeFile(join(staging, GRAPH_PREPROCESSING_FILE), JSON.stringify(preprocessingDescription(loaded, 'model.json'), null, 2) + '\n');
-      await commitDirectory(staging, target, { replace: options.overwrite === true ? 'polymodal' : 'never' });
-    } catch (error) {
-      await discardStaging(staging);
-      throw error;
-    }
-    const opCounts: Record<string, number> = {};
-    for (const node of graph.modelTopology.node) opCounts[node.op] = (opCounts[node.op] ?? 0) + 1;
+    });
     return {
-      format: 'tfjs-graph', inputs: ir.inputs.map(describe), outputs: ir.outputs.map(describe), opCounts,
+      format: 'tfjs-graph', inputs: ir.inputs.map(describe), outputs: ir.outputs.map(describe), opCounts: countOps(graph.modelTopology.node),
       files: [join(target, 'model.json'), join(target, 'weights.bin'), join(target, GRAPH_PREPROCESSING_FILE)],
+    };
+  });
+}
+
+/**
+ * Writes `outDir` (complete or absent) as a TensorFlow SavedModel: saved_model.pb (tag `serve`, signature
+ * `serving_default`, the weights frozen into the graph), the preprocessing description beside it and Polymodal's
+ * metadata under assets.extra/. For `tf.saved_model.load`, TensorFlow Serving and tfjs-node's loadSavedModel.
+ */
+export async function exportSavedModel(modelDir: string, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
+  const target = resolve(outDir);
+  await checkOutputFolder(target, options.overwrite === true, options.flag ?? 'the output');
+  return withModel(modelDir, options, async (loaded, ir) => {
+    const savedModel = emitSavedModel(ir);
+    await writeOutputFolder(target, options.overwrite === true, async (staging) => {
+      await writeFile(join(staging, 'saved_model.pb'), savedModel.bytes);
+      await writeFile(join(staging, GRAPH_PREPROCESSING_FILE), JSON.stringify(preprocessingDescription(loaded, 'saved_model.pb'), null, 2) + '\n');
+      await mkdir(join(staging, dirname(SAVED_MODEL_METADATA_FILE)));
+      const metadata = { ...metadataOf(loaded, ir, GRAPH_PREPROCESSING_FILE), 'polymodal.signature': SERVING_SIGNATURE };
+      await writeFile(join(staging, SAVED_MODEL_METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
+    });
+    return {
+      format: 'saved-model', inputs: ir.inputs.map(describe), outputs: ir.outputs.map(describe), opCounts: savedModel.opCounts,
+      files: [join(target, 'saved_model.pb'), join(target, SAVED_MODEL_METADATA_FILE), join(target, GRAPH_PREPROCESSING_FILE)],
     };
   });
 }

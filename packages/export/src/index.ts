@@ -1,8 +1,10 @@
-export { exportOnnx, exportTfjsGraph, onnxPreprocessingPath, GRAPH_PREPROCESSING_FILE, type ExportOptions, type OnnxExportOptions, type ExportSummary, type ExportedTensor } from './export-model.js';
+export { exportOnnx, exportTfjsGraph, exportSavedModel, onnxPreprocessingPath, GRAPH_PREPROCESSING_FILE, SAVED_MODEL_METADATA_FILE, type ExportOptions, type OnnxExportOptions, type ExportSummary, type ExportedTensor } from './export-model.js';
 export { lowerLayersModel } from './lower/lower-model.js';
 export { SUPPORTED_LAYERS } from './lower/registry.js';
 export { SUPPORTED_ACTIVATIONS } from './lower/activation.js';
 export { emitOnnx, type OnnxEmitOptions, type OnnxModel } from './onnx/emit-onnx.js';
 export { DEFAULT_OPSET } from './onnx/onnx-proto.js';
-export { emitGraphDef, type GraphDefArtifacts } from './tfjs-graph/emit-graph-def.js';
+export { emitGraphDef, type GraphDefArtifacts, type GraphDefOptions } from './tfjs-graph/emit-graph-def.js';
+export { tensorflowGraph, TENSORFLOW_GRAPH_COMPILER, GRAPH_TOLERANCE } from './saved-model/tensorflow-graph.js';
+export { emitSavedModel, SERVING_SIGNATURE, SERVING_TAG, type SavedModelArtifacts } from './saved-model/emit-saved-model.js';
 export type { IrGraph, IrNode, IrValue, IrConstant, IrOpType, IrDType } from './ir/graph.js';

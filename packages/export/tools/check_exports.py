@@ -1,7 +1,8 @@
 """Checks exported models with the reference stack. ONNX: onnx's checker (full_check: shape inference included) and
 Python onnxruntime's predictions against Polymodal's. Graph models: model.json's topology parsed as a TensorFlow
-GraphDef (the Const nodes filled from weights.bin), imported and run by TensorFlow itself. Argument: a JSON file
-listing jobs [{"model": path.onnx, "graph": folder, "inputs": {name: {"data": [...], "shape": [...],
+GraphDef (the Const nodes filled from weights.bin), imported and run by TensorFlow itself. SavedModels: loaded with
+tf.saved_model.load and run through their serving_default signature. Argument: a JSON file
+listing jobs [{"model": path.onnx, "graph": folder, "savedModel": folder, "inputs": {name: {"data": [...], "shape": [...],
 "dtype": "float32"|"int32"}}, "expected": [[...], ...], "fromRows": {"rows": [...], "description": path,
 "expected": [[...], ...]}}]; with "fromRows", the raw rows also go through tools/keras-export/apply_preprocessing.py
 (the README's Python snippet) on the preprocessing description written beside the model, and onnxruntime's
@@ -52,6 +53,15 @@ def graph_model_outputs(folder, feeds):
         return session.run(outputs, {name + ":0": value for name, value in feeds.items()})
 
 
+def saved_model_outputs(folder, feeds):
+    """Runs a SavedModel folder's serving_default signature with TensorFlow; its outputs in signature order."""
+    import tensorflow as tf
+
+    signature = tf.saved_model.load(folder).signatures["serving_default"]
+    results = signature(**{name: tf.constant(value) for name, value in feeds.items()})
+    return [results[name].numpy() for name in signature.structured_outputs]
+
+
 def check(job):
     model = onnx.load(job["model"])
     onnx.checker.check_model(model, full_check=True)
@@ -63,6 +73,10 @@ def check(job):
         graph_worst = worst_difference(graph_model_outputs(job["graph"], feeds), job["expected"])
         worst = max(worst, graph_worst)
         notes += f", TensorFlow on the graph model {graph_worst:.2e}"
+    if job.get("savedModel"):
+        saved_worst = worst_difference(saved_model_outputs(job["savedModel"], feeds), job["expected"])
+        worst = max(worst, saved_worst)
+        notes += f", TensorFlow on the SavedModel {saved_worst:.2e}"
     from_rows = job.get("fromRows")
     if from_rows is None:
         return worst, notes

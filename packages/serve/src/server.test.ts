@@ -20,6 +20,8 @@ function fakePredictor(options: { idColumn?: string; hold?: Promise<void> } = {}
     classes: ['neg', 'pos'],
     inputs,
     idColumn: options.idColumn,
+    engine: 'a fake',
+    notes: [],
     async predict(rows, given) {
       calls.push([...rows]);
       callOptions.push(given);

@@ -3,12 +3,12 @@ import { importOptionalPackage } from '../optional-package.js';
 
 /**
  * The exporters live in optional packages, loaded only by `polymodal export`: @polymodal/keras (Keras 3 `.keras`
- * files, with h5wasm) and @polymodal/export (ONNX with protobufjs, tfjs graph models). The CLI works without them.
+ * files, with h5wasm) and @polymodal/export (ONNX with protobufjs, tfjs graph models, TensorFlow SavedModels). The CLI works without them.
  */
 export type KerasModule = typeof import('@polymodal/keras');
 
 /** What the CLI calls in @polymodal/export; checked at run time too, since a version may lack a format. */
-type ExportModule = Pick<typeof import('@polymodal/export'), 'exportOnnx' | 'exportTfjsGraph'>;
+type ExportModule = Pick<typeof import('@polymodal/export'), 'exportOnnx' | 'exportTfjsGraph' | 'exportSavedModel'>;
 
 export function requireKerasModule(): Promise<KerasModule> {
   return importOptionalPackage<KerasModule>('@polymodal/keras', '`polymodal export --format keras`');

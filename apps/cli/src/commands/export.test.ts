@@ -22,10 +22,10 @@ test('the default output sits beside the model folder, named after it', () => {
 test('an unknown format is a usage error with a suggestion; a missing one names the choices', async () => {
   const unknown = capture();
   assert.equal(await main(['export', 'runs/churn', '--format', 'onxx'], unknown), 2);
-  assert.match(unknown.stderr, /--format must be one of keras, onnx, tfjs-graph, got "onxx". Did you mean onnx\?/);
+  assert.match(unknown.stderr, /--format must be one of keras, onnx, tfjs-graph, saved-model, got "onxx". Did you mean onnx\?/);
   const missing = capture();
   assert.equal(await main(['export', 'runs/churn'], missing), 2);
-  assert.match(missing.stderr, /missing --format \(one of keras, onnx, tfjs-graph\)/);
+  assert.match(missing.stderr, /missing --format \(one of keras, onnx, tfjs-graph, saved-model\)/);
   const flag = capture();
   assert.equal(await main(['export', 'runs/churn', '--format', 'keras', '--overwite'], flag), 2);
   assert.match(flag.stderr, /Did you mean --overwrite\?/);

@@ -3,22 +3,25 @@ import { choiceFlag, integerFlag, parseCommandArgs, usageError } from '../args.j
 import type { Command } from './command.js';
 import { requireExporter, requireKerasModule } from './export-loaders.js';
 
-const FORMATS = ['keras', 'onnx', 'tfjs-graph'] as const;
+const FORMATS = ['keras', 'onnx', 'tfjs-graph', 'saved-model'] as const;
 type Format = (typeof FORMATS)[number];
 
-const usage = 'polymodal export <model-dir> --format keras|onnx|tfjs-graph [--out FILE] [--opset N (onnx)] [--overwrite] [--allow-local-plugins]';
+const usage = 'polymodal export <model-dir> --format keras|onnx|tfjs-graph|saved-model [--out FILE] [--opset N (onnx)] [--overwrite] [--allow-local-plugins]';
 
-/** Beside the model folder, named after it: runs/churn -> runs/churn.keras, runs/churn.onnx, runs/churn-tfjs-graph/. */
+/**
+ * Beside the model folder, named after it: runs/churn -> runs/churn.keras, runs/churn.onnx, runs/churn-tfjs-graph/,
+ * runs/churn-saved-model/.
+ */
 export function defaultExportPath(modelDir: string, format: Format): string {
   const absolute = resolve(modelDir);
   const name = basename(absolute);
-  const file = format === 'keras' ? `${name}.keras` : format === 'onnx' ? `${name}.onnx` : `${name}-tfjs-graph`;
+  const file = format === 'keras' ? `${name}.keras` : format === 'onnx' ? `${name}.onnx` : `${name}-${format}`;
   return join(dirname(absolute), file);
 }
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write a trained model as a Keras 3 .keras file, an ONNX model or a tfjs graph model',
+  summary: 'write a trained model as a Keras 3 .keras file, an ONNX model, a tfjs graph model or a TensorFlow SavedModel',
   usage,
   async run(argv, output) {
     const { positionals, values } = parseCommandArgs(argv, {
@@ -45,14 +48,17 @@ export const exportCommand: Command = {
       output.out(`Load it in Python: keras.saving.load_model(${JSON.stringify(result.file)})\n`);
       return 0;
     }
+    const flags = { overwrite, allowLocalPlugins, flag: '--out' };
     const summary = format === 'onnx'
-      ? await (await requireExporter('exportOnnx', format))(modelDir, out, { overwrite, allowLocalPlugins, opset, flag: '--out' })
-      : await (await requireExporter('exportTfjsGraph', format))(modelDir, out, { overwrite, allowLocalPlugins, flag: '--out' });
-    const [written, preprocessing] = summary.files;
-    output.out(`${format === 'onnx' ? `ONNX model (opset ${summary.opset})` : 'tfjs graph model'} written to ${format === 'onnx' ? written : resolve(out)}\n`);
-    if (preprocessing) output.out(`Preprocessing written to ${preprocessing}\n`);
+      ? await (await requireExporter('exportOnnx', format))(modelDir, out, { ...flags, opset })
+      : await (await requireExporter(format === 'tfjs-graph' ? 'exportTfjsGraph' : 'exportSavedModel', format))(modelDir, out, flags);
+    const what = { onnx: `ONNX model (opset ${summary.opset})`, 'tfjs-graph': 'tfjs graph model', 'saved-model': 'TensorFlow SavedModel' }[format];
+    output.out(`${what} written to ${format === 'onnx' ? summary.files[0] : resolve(out)}\n`);
+    // The preprocessing description is the last file each exporter lists.
+    output.out(`Preprocessing written to ${summary.files[summary.files.length - 1]}\n`);
     const inputs = summary.inputs.map((input) => `${input.name} [${input.shape.map((d) => d ?? 'batch').join(', ')}] ${input.dtype}`);
     output.out(`Inputs (preprocessed features): ${inputs.join('; ')}\n`);
+    if (format === 'saved-model') output.out(`Load it in Python: tf.saved_model.load(${JSON.stringify(resolve(out))}).signatures["serving_default"]\n`);
     return 0;
   },
 };

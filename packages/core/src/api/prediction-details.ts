@@ -1,4 +1,5 @@
 import { predictAllOutputs, predictOutputs } from '../evaluation/predict-outputs.js';
+import type { CompiledModel } from '../model/compiled-model.js';
 import type { FittedInput } from '../model/fitted-input.js';
 import type { Row } from '../plugin/contracts.js';
 import { isOptional, lacksInput } from '../pipeline/presence.js';
@@ -45,10 +46,11 @@ export async function predictWithDetails(
   rows: readonly Row[],
   explain: boolean,
   batchSize = model.manifest.training.batchSize,
+  compiled?: CompiledModel,
 ): Promise<{ outputs: Float32Array; details?: PredictionDetails[] }> {
-  if (!reportsModalities(inputs, explain)) return { outputs: await predictOutputs(model.model, source, batchSize) };
+  if (!reportsModalities(inputs, explain)) return { outputs: await predictOutputs(model.model, source, batchSize, compiled) };
   const modalities = modalitiesOf(inputs, rows);
-  if (!explain) return { outputs: await predictOutputs(model.model, source, batchSize), details: modalities.map((m) => ({ modalities: m })) };
+  if (!explain) return { outputs: await predictOutputs(model.model, source, batchSize, compiled), details: modalities.map((m) => ({ modalities: m })) };
   const [outputs, ...relianceOutputs] = await predictAllOutputs(model.explainModel, source, batchSize);
   const described = model.meta.reliance ?? [];
   const names = inputs.map((input) => input.spec.name);

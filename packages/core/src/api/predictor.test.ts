@@ -13,6 +13,7 @@ import { PolymodalError } from '../errors.js';
 import { syntheticCsv, testManifest, testPlugin } from '../test-fixtures/numeric-plugin.js';
 import { predict } from './predict.js';
 import { isRowError, loadPredictor, type PredictorResult } from './predictor.js';
+import type { ModelCompiler } from '../model/compiled-model.js';
 import { train } from './train.js';
 
 const project = mkdtempSync(join(tmpdir(), 'polymodal-predictor-'));
@@ -207,4 +208,56 @@ test('batchSize sets the rows per model call: the same predictions in fewer call
   } finally {
     predictor.dispose();
   }
+});
+
+test('a model compiler runs the plain predictions on the backends it names; one that declines leaves a note; dispose frees it', async () => {
+  const dir = await numericModel;
+  const rows = (await csvRows()).slice(0, 12);
+  const plain = await loadPredictor(dir, { backend: 'cpu', plugins: [testPlugin] });
+  const expected = await plain.predict(rows);
+  assert.equal(plain.engine, 'tfjs on cpu');
+  plain.dispose();
+  const log = { compiled: 0, predicted: 0, disposed: 0 };
+  const compiler: ModelCompiler = {
+    name: 'test-compiler',
+    backends: ['cpu'],
+    async compile(model, backend) {
+      log.compiled++;
+      assert.equal(backend.name, 'cpu');
+      return {
+        description: 'a test engine',
+        predict: (inputs) => {
+          log.predicted++;
+          return model.predict(inputs.length === 1 ? inputs[0] : [...inputs]) as tf.Tensor;
+        },
+        dispose: () => void log.disposed++,
+      };
+    },
+  };
+  const compiled = await loadPredictor(dir, { backend: 'cpu', plugins: [testPlugin], compile: compiler });
+  try {
+    assert.equal(compiled.engine, 'a test engine');
+    assert.deepEqual(compiled.notes, []);
+    const tensors = tf.memory().numTensors;
+    assert.deepEqual(await compiled.predict(rows), expected);
+    assert.equal(tf.memory().numTensors, tensors, 'the compiled outputs are disposed');
+    assert.ok(log.predicted >= 1, 'the compiled model ran the predictions');
+    // Explanations need the fusion's reliance outputs: they stay on the tfjs model.
+    const calls = log.predicted;
+    await compiled.predict(rows, { explain: true });
+    assert.equal(log.predicted, calls);
+  } finally {
+    compiled.dispose();
+    compiled.dispose();
+  }
+  assert.equal(log.disposed, 1);
+  // Not its backend: never called, no note. Declining: a note naming the compiler, predictions on tfjs.
+  const elsewhere = await loadPredictor(dir, { backend: 'cpu', plugins: [testPlugin], compile: { ...compiler, backends: ['tensorflow'] } });
+  assert.equal(log.compiled, 1);
+  assert.deepEqual([elsewhere.engine, elsewhere.notes], ['tfjs on cpu', []]);
+  elsewhere.dispose();
+  const declining = await loadPredictor(dir, { backend: 'cpu', plugins: [testPlugin], compile: { ...compiler, compile: async () => ({ skipped: 'it cannot' }) } });
+  assert.deepEqual(declining.notes, ['[test-compiler] it cannot; predicting with tfjs']);
+  assert.deepEqual(await declining.predict(rows), expected);
+  declining.dispose();
 });

@@ -3,6 +3,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Task } from '../manifest/types.js';
 import { PolymodalError } from '../errors.js';
+import { type CompiledModel, isCompilerSkip, type ModelCompiler } from '../model/compiled-model.js';
 import { type FittedInput, modelInputLayout } from '../model/fitted-input.js';
 import type { InvalidValue, RawValue, Row } from '../plugin/contracts.js';
 import { createBatchSource } from '../training/batch-source.js';
@@ -25,6 +26,12 @@ export interface LoadPredictorOptions extends LoadModelOptions {
   allowPathsUnder?: string;
   /** A column copied into each prediction as `id` (as `predict --id-column` does). */
   idColumn?: string;
+  /**
+   * Hands the model to a faster engine for plain predictions (explanations stay on tfjs), e.g. `@polymodal/export`'s
+   * tensorflowGraph() on the tensorflow backend; used only on the backends it names. One that declines says why in
+   * `predictor.notes`.
+   */
+  compile?: ModelCompiler;
 }
 
 /** A row the model could not read: which column, and why. `row` is the row's position in the call. */
@@ -72,6 +79,10 @@ export interface Predictor {
    * RowError for a row that fails a check or cannot be read. Bad rows never fail the others.
    */
   predict(rows: readonly PredictorRow[], options?: PredictRowsOptions): Promise<PredictorResult[]>;
+  /** What runs the predictions: "tfjs on <backend>", or the compiled model's description. */
+  readonly engine: string;
+  /** What the caller should know about how the model runs (a compiler that declined, and why). */
+  readonly notes: readonly string[];
   /** Runs the model once on zeros, so the first real call does not pay for kernel set-up. */
   warmUp(): void;
   dispose(): void;
@@ -112,8 +123,14 @@ class LoadedPredictor implements Predictor {
     private readonly fitted: FittedInput[],
     private readonly allowPaths: boolean,
     readonly idColumn: string | undefined,
+    private readonly compiled: CompiledModel | undefined,
+    readonly notes: readonly string[],
   ) {
     this.inputs = describeColumns(fitted);
+  }
+
+  get engine(): string {
+    return this.compiled?.description ?? `tfjs on ${this.model.backend.name}`;
   }
 
   get name(): string {
@@ -183,7 +200,7 @@ class LoadedPredictor implements Predictor {
 
   private async run(rows: Row[], positions: number[], given: PredictorRow[], call: ModelCall): Promise<Prediction[]> {
     const source = await createBatchSource({ inputs: this.fitted, rows, targetWidth: 1, random: createRandom(this.model.meta.seed) });
-    const { outputs, details } = await predictWithDetails(this.model, this.fitted, source, rows, call.explain, call.batchSize);
+    const { outputs, details } = await predictWithDetails(this.model, this.fitted, source, rows, call.explain, call.batchSize, this.compiled);
     const ids = this.idColumn === undefined ? undefined : given.map((row) => this.idOf(row));
     return withDetails(toPredictions(this.model.labels, outputs, positions, this.model.meta.threshold, ids), details);
   }
@@ -197,12 +214,14 @@ class LoadedPredictor implements Predictor {
         return tf.zeros([1, ...feature.shape], feature.dtype);
       });
       (model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor).dataSync();
+      this.compiled?.predict(xs).dataSync();
     });
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.compiled?.dispose();
     this.model.model.dispose();
   }
 }
@@ -218,7 +237,12 @@ export async function loadPredictor(dir: string, options: LoadPredictorOptions =
     // Without a root no path reaches an encoder (toDataRow refuses them); the working directory is then only
     // where an image encoder's optional pixel cache goes, as for `polymodal predict` on a file there.
     const fitted = model.inputsFor(root ?? process.cwd(), root === undefined ? {} : { root });
-    return new LoadedPredictor(model, fitted, root !== undefined, options.idColumn);
+    const compiler = options.compile?.backends.includes(model.backend.tfjsBackend) ? options.compile : undefined;
+    const compiled = compiler ? await compiler.compile(model.model, model.backend) : undefined;
+    if (compiled !== undefined && isCompilerSkip(compiled)) {
+      return new LoadedPredictor(model, fitted, root !== undefined, options.idColumn, undefined, [`[${compiler!.name}] ${compiled.skipped}; predicting with tfjs`]);
+    }
+    return new LoadedPredictor(model, fitted, root !== undefined, options.idColumn, compiled, []);
   } catch (error) {
     model.model.dispose();
     throw error;

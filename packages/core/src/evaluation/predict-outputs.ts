@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import type { CompiledModel } from '../model/compiled-model.js';
 import { type BatchSource, batchPositions } from '../training/batch-source.js';
 
-/** The model's raw outputs for every row of `source`, row-major, batch by batch. */
-export async function predictOutputs(model: tf.LayersModel, source: BatchSource, batchSize: number): Promise<Float32Array> {
+/** The model's raw outputs for every row of `source`, row-major, batch by batch (run by `compiled` when given). */
+export async function predictOutputs(model: tf.LayersModel, source: BatchSource, batchSize: number, compiled?: CompiledModel): Promise<Float32Array> {
   const units = (model.outputs[0].shape[1] as number | null) ?? 1;
   const out = new Float32Array(source.rows * units);
   let offset = 0;
@@ -11,7 +12,10 @@ export async function predictOutputs(model: tf.LayersModel, source: BatchSource,
     let values: Float32Array;
     try {
       const inputs = model.inputNames.map((name) => batch.xs[name]);
-      values = tf.tidy(() => (model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor).dataSync() as Float32Array);
+      values = tf.tidy(() => {
+        const result = compiled ? compiled.predict(inputs) : (model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor);
+        return result.dataSync() as Float32Array;
+      });
     } finally {
       tf.dispose(batch.xs);
       batch.ys?.dispose();

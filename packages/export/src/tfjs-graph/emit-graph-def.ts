@@ -6,8 +6,17 @@ import type * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
 import { prune } from '../ir/prune.js';
-import { COMPOSITE_OPS, type IrGraph, type IrNode } from '../ir/graph.js';
+import { COMPOSITE_OPS, type CompositeOp, type IrGraph, type IrNode } from '../ir/graph.js';
+import { emitBlockLstm } from './block-lstm.js';
 import { boolAttr, dtypeAttr, GraphDefWriter, intAttr, intList, shapeProto, stringAttr, type NodeDef } from './graph-def-writer.js';
+
+export interface GraphDefOptions {
+  /**
+   * Composite ops kept as TensorFlow's fused ops instead of expanded: `LSTM` as BlockLSTMV2, which TensorFlow runs
+   * but tfjs-converter does not (the SavedModel export). Default none.
+   */
+  fused?: ReadonlySet<Extract<CompositeOp, 'LSTM'>>;
+}
 
 export interface GraphDefArtifacts {
   readonly modelTopology: { node: NodeDef[]; versions: { producer: number } };
@@ -69,6 +78,8 @@ function emitNode(w: GraphDefWriter, node: IrNode): void {
     case 'Pad':
       w.node(out, 'Pad', [inputs[0], w.ints(`${out}/paddings`, node.attrs['pads'] as number[], [rank, 2])], { T, Tpaddings: INT32 });
       return;
+    case 'LSTM':
+      return emitBlockLstm(w, node, inputs);
     case 'Conv2D':
     case 'DepthwiseConv2D':
       return convolution(w, node, inputs);
@@ -101,9 +112,10 @@ function convolution(w: GraphDefWriter, node: IrNode, [x, kernel, bias]: string[
 }
 
 /** Placeholders for the inputs, then every node; unused constants are left out. */
-export function emitGraphDef(ir: IrGraph): GraphDefArtifacts {
+export function emitGraphDef(ir: IrGraph, options: GraphDefOptions = {}): GraphDefArtifacts {
+  const fused: ReadonlySet<CompositeOp> = options.fused ?? new Set();
   // An expansion may compute a value its last step does not need: pruned again.
-  const graph = prune(decompose(ir, new Set(COMPOSITE_OPS)));
+  const graph = prune(decompose(ir, new Set(COMPOSITE_OPS.filter((op) => !fused.has(op)))));
   const w = new GraphDefWriter(graph);
   for (const input of graph.inputs) w.node(input.name, 'Placeholder', [], { dtype: dtypeAttr(input.dtype), shape: { shape: shapeProto(input.shape) } });
   for (const node of graph.nodes) emitNode(w, node);

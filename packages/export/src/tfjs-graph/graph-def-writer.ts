@@ -10,7 +10,8 @@ export interface NodeDef {
   attr: Record<string, unknown>;
 }
 
-const TF_TYPES: Record<IrDType, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' };
+/** TensorFlow's DataType enum names of the IR's dtypes. */
+export const TF_TYPES: Readonly<Record<IrDType, string>> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' };
 
 export const dtypeAttr = (dtype: IrDType) => ({ type: TF_TYPES[dtype] });
 export const intList = (values: readonly number[]) => ({ list: { i: values.map(String) } });
