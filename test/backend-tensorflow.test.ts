@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isRowError, loadPredictor, readTable, type Predictor, type PredictorResult } from '@polymodal/core';
+import { isCompilerSkip, isRowError, loadPredictor, readTable, selectBackend, type Predictor, type PredictorResult } from '@polymodal/core';
+import { PolymodalLSTM } from '@polymodal/encoder-text';
 import { tensorflowGraph } from '@polymodal/export';
 import { assertSuccess, makeWorkspace, removeWorkspace, REPO_ROOT, runCli, show } from './helpers.js';
 import { speechExampleData } from '../tools/speech-example-data.mjs';
@@ -155,6 +156,28 @@ describe('a predictor compiled to one TensorFlow graph (SavedModel)', () => {
       }
       await assert.rejects(graph.predict(rows.slice(0, 1)), /disposed/);
     });
+  }
+});
+
+test('the graph runs PolymodalLSTM as one BlockLSTMV2: forwards and backwards, last state and sequences (1e-5)', async (t) => {
+  if (unavailable) return skipOrFail(t);
+  const backend = await selectBackend('tensorflow');
+  for (const goBackwards of [false, true]) {
+    for (const returnSequences of [false, true]) {
+      const input = tf.input({ shape: [7, 3], name: 'tokens' });
+      const model = tf.model({ inputs: input, outputs: new PolymodalLSTM({ units: 5, goBackwards, returnSequences }).apply(input) as tf.SymbolicTensor });
+      const compiled = await tensorflowGraph().compile(model, backend);
+      assert.ok(!isCompilerSkip(compiled), isCompilerSkip(compiled) ? compiled.skipped : '');
+      const x = tf.randomNormal([4, 7, 3], 0, 1, 'float32', 5);
+      const expected = (model.predict(x) as tf.Tensor).dataSync();
+      const actual = compiled.predict([x]).dataSync();
+      assert.equal(actual.length, expected.length);
+      const worst = expected.reduce((w, v, i) => Math.max(w, Math.abs(v - actual[i]!)), 0);
+      assert.ok(worst <= 1e-5, `goBackwards ${goBackwards}, returnSequences ${returnSequences}: differs by ${worst}`);
+      compiled.dispose();
+      model.dispose();
+      x.dispose();
+    }
   }
 });
 

@@ -93,7 +93,7 @@ async function loadGraph(backend: SavedModelBackend, bytes: Uint8Array): Promise
 
 async function compile(model: tf.LayersModel, info: BackendInfo): Promise<CompiledModel | CompilerSkip> {
   const backend = savedModelBackend();
-  if (backend === undefined) return { skipped: `the ${info.name} backend (tfjs-node) has no SavedModel support` };
+  if (backend === undefined) return { skipped: `the ${info.name} backend cannot run TensorFlow graphs (it has no tfjs-node SavedModel support)` };
   let ir: IrGraph;
   try {
     ir = lowerLayersModel(model);

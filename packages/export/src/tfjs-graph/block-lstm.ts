@@ -3,7 +3,8 @@
  * itself runs (the SavedModel export): tfjs-converter has no such op, so the graph model keeps the unrolled form.
  * BlockLSTMV2 takes Keras's gate order (i, f, c, o) and its weights as one [D + u, 4u] matrix, runs time-major
  * from a given state (zeros here, sized by the batch at run time) and returns every step's h as output 6; no
- * forget bias and, with cell_clip 0, no clipping: as core's and the text plugin's LSTM compute it.
+ * forget bias and, with cell_clip 0, no clipping: as core's and the text plugin's LSTM compute it. goBackwards
+ * reverses the input; its sequence output is reversed back, so each step's output sits at its own time index.
  */
 import type { IrNode } from '../ir/graph.js';
 import { boolAttr, dtypeAttr, type GraphDefWriter } from './graph-def-writer.js';
@@ -16,7 +17,8 @@ export function emitBlockLstm(w: GraphDefWriter, node: IrNode, [x, kernel, recur
   const units = node.attrs['units'] as number;
   const steps = w.graph.values.get(node.inputs[0])!.shape[1];
   let timeMajor = w.node(w.fresh(`${n}/time_major`), 'Transpose', [x, w.ints(`${n}/time_major_perm`, [1, 0, 2])], { T: FLOAT, Tperm: INT32 });
-  if (node.attrs['goBackwards'] === true) {
+  const backwards = node.attrs['goBackwards'] === true;
+  if (backwards) {
     timeMajor = w.node(w.fresh(`${n}/reversed`), 'ReverseV2', [timeMajor, w.ints(`${n}/time_axis`, [0])], { T: FLOAT, Tidx: INT32 });
   }
   const weights = w.node(w.fresh(`${n}/weights`), 'ConcatV2', [kernel, recurrentKernel, w.ints(`${n}/weights_axis`, [0], [])], { N: { i: '2' }, T: FLOAT, Tidx: INT32 });
@@ -32,7 +34,9 @@ export function emitBlockLstm(w: GraphDefWriter, node: IrNode, [x, kernel, recur
   });
   const h = `${lstm}:6`;
   if (node.attrs['returnSequences'] === true) {
-    w.node(n, 'Transpose', [h, w.ints(`${n}/batch_major_perm`, [1, 0, 2])], { T: FLOAT, Tperm: INT32 });
+    // Each step's output at its own time index, as the layer returns it (BlockLSTMV2 gives them in the order run).
+    const ordered = backwards ? w.node(w.fresh(`${n}/in_time_order`), 'ReverseV2', [h, w.ints(`${n}/output_time_axis`, [0])], { T: FLOAT, Tidx: INT32 }) : h;
+    w.node(n, 'Transpose', [ordered, w.ints(`${n}/batch_major_perm`, [1, 0, 2])], { T: FLOAT, Tperm: INT32 });
     return;
   }
   const last = w.node(w.fresh(`${n}/last_step`), 'Slice', [h, w.ints(`${n}/last_begin`, [steps - 1, 0, 0]), w.ints(`${n}/last_size`, [1, -1, -1])], { T: FLOAT, Index: INT32 });
