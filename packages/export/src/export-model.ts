@@ -190,7 +190,7 @@ export async function exportTfjsGraph(modelDir: string, outDir: string, options:
 /**
  * Writes `outDir` (complete or absent) as a TensorFlow SavedModel: saved_model.pb (tag `serve`, signature
  * `serving_default`, the weights frozen into the graph), the preprocessing description beside it and Polymodal's
- * metadata under assets.extra/. For `tf.saved_model.load`, TensorFlow Serving and tfjs-node's loadSavedModel.
+ * metadata under assets.extra/. For `tf.saved_model.load` and tfjs-node's loadSavedModel (and TensorFlow Serving's layout).
  */
 export async function exportSavedModel(modelDir: string, outDir: string, options: ExportOptions = {}): Promise<ExportSummary> {
   const target = resolve(outDir);

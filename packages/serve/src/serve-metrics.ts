@@ -16,8 +16,16 @@ export class ServeMetrics {
   readonly rows = new Counter({ name: 'polymodal_rows_total', help: 'Rows predicted (or refused per row)', labelNames: ['outcome'], registers: [this.registry] });
   readonly errors = new Counter({ name: 'polymodal_errors_total', help: 'Error answers, by kind (refused rows of a batch answer are in polymodal_rows_total)', labelNames: ['kind'], registers: [this.registry] });
   readonly queueDepth: Gauge;
+  /** Always 1: which model runs on which engine (`tfjs on wasm`, `TensorFlow graph (...)`), as Prometheus info metrics do. */
+  readonly modelInfo: Gauge;
 
-  constructor(queued: () => number) {
+  constructor(queued: () => number, model: { readonly name: string; readonly engine: string }) {
+    this.modelInfo = new Gauge({
+      name: 'polymodal_model_info', help: 'The served model and the engine that runs it (value 1)', labelNames: ['model', 'engine'], registers: [this.registry],
+      // Every worker serves the same model: aggregated, one series, not a sum.
+      aggregator: 'first',
+    });
+    this.modelInfo.set({ model: model.name, engine: model.engine }, 1);
     this.queueDepth = new Gauge({
       name: 'polymodal_queue_depth_rows',
       help: 'Rows waiting for a model call',

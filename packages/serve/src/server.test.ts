@@ -187,6 +187,7 @@ test('concurrent requests are micro-batched and each answered with its own row; 
   assert.match(metrics, /polymodal_requests_total\{route="\/predict",status="200"\} 32/);
   assert.match(metrics, /polymodal_batch_size_rows_count \d+/);
   assert.match(metrics, /polymodal_queue_depth_rows 0/);
+  assert.match(metrics, /polymodal_model_info\{model="fake",engine="a fake"\} 1/);
   assert.match(metrics, /polymodal_request_duration_seconds_bucket/);
   await app.inject({ method: 'POST', url: '/predict', payload: { x: 'bad' } });
   const after = (await app.inject('/metrics')).body;

@@ -56,7 +56,7 @@ export function createServer(predictor: Predictor, options: ServeOptions = {}): 
   const bodyLimit = positiveInteger('bodyLimit', options.bodyLimit ?? SERVE_DEFAULTS.bodyLimit);
   const retryAfter = options.retryAfterSeconds ?? SERVE_DEFAULTS.retryAfterSeconds;
   const arriving = new Set<FastifyRequest>();
-  const metrics = new ServeMetrics(() => batcher.queued);
+  const metrics = new ServeMetrics(() => batcher.queued, predictor);
   // The gathered rows go through the model as one call, not in chunks of the manifest's training batch size.
   const batcher = new MicroBatcher<PredictorRow, PredictorResult>((rows) => predictor.predict(rows, { batchSize: maxBatch }), {
     maxBatch,

@@ -2,7 +2,8 @@
  * The IR as a TensorFlow SavedModel (`saved_model.pb`): one MetaGraphDef tagged `serve` whose GraphDef holds the
  * weights as Const nodes (a frozen graph, so no `variables/` checkpoint is needed) and whose `serving_default`
  * signature names the model inputs and outputs. TensorFlow runs it as one graph (Grappler, the oneDNN rewrite):
- * Python's `tf.saved_model.load`, TensorFlow Serving, and tfjs-node's loadSavedModel. The LSTM stays one
+ * Python's `tf.saved_model.load` and tfjs-node's loadSavedModel (both tested), in the layout TensorFlow Serving loads
+ * (not tested: no TF Serving binary on these machines). The LSTM stays one
  * BlockLSTMV2 op; everything else is the graph model's GraphDef.
  */
 import protobuf from 'protobufjs';

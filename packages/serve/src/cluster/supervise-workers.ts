@@ -107,7 +107,8 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       tracked.delete(worker.id);
       if (!was) return;
       if (draining) {
-        if (code !== 0) exitCode = code ?? 1;
+        // The first failure names the exit code: a worker stopped while draining after it must not replace it.
+        if (code !== 0 && exitCode === 0) exitCode = code ?? 1;
         finishIfDone();
         return;
       }
