@@ -1,10 +1,12 @@
 /**
  * One training step of the seed model's layers (Conv2D(32) + Flatten, Embedding(1000, 64) + PolymodalLSTM(32),
  * concat, Dense(1); batch 32; adam) on a backend, timed and profiled with tf.profile: where a step's time goes.
+ * Adam is the trainer's (core's createOptimizer: the backend's fused Adam where it has one).
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/seed/profile-step.ts [tensorflow|wasm]
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@polymodal/core';
+import { createOptimizer } from '../../packages/core/src/model/optimizer.js';
 import { PolymodalLSTM } from '../../packages/encoder-text/src/layers/lstm.js';
 
 const backend = (process.argv[2] ?? 'tensorflow') as 'tensorflow' | 'wasm';
@@ -15,7 +17,7 @@ const x = tf.layers.flatten().apply(tf.layers.conv2d({ filters: 32, kernelSize: 
 const h = new PolymodalLSTM({ units: 32 }).apply(tf.layers.embedding({ inputDim: 1000, outputDim: 64 }).apply(text)) as tf.SymbolicTensor;
 const out = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(tf.layers.concatenate().apply([x, h])) as tf.SymbolicTensor;
 const model = tf.model({ inputs: [image, text], outputs: out });
-const optimizer = tf.train.adam(1e-3);
+const optimizer = createOptimizer({ type: 'adam', learningRate: 1e-3 });
 const images = tf.randomUniform([32, 64, 64, 3]);
 const tokens = tf.randomUniform([32, 100], 0, 999, 'int32');
 const labels = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([32, 1]), 0.5), 'float32'));
@@ -42,7 +44,7 @@ console.log(`${info.kernels.length} kernel calls per step (profiled times includ
 for (const [name, { ms: t, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) console.log(`  ${name.padEnd(24)} ${t.toFixed(1).padStart(7)} ms  ${calls} calls`);
 
 // The same step through model.fit (as Polymodal's trainer drives it: compiled model, one call per chunk of batches).
-model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+model.compile({ optimizer: createOptimizer({ type: 'adam', learningRate: 1e-3 }), loss: 'binaryCrossentropy' });
 const rows = 320;
 const fitImages = tf.randomUniform([rows, 64, 64, 3]);
 const fitTokens = tf.randomUniform([rows, 100], 0, 999, 'int32');
