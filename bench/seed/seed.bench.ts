@@ -140,9 +140,9 @@ async function predictLatencies(dir: string, outDir: string): Promise<{ eager: n
     };
     const eager = latencies(run(() => loaded.model.predict(feed) as tf.Tensor));
     const graph = latencies(run(() => compiled.predict(feed)));
-    compiled.dispose();
     return { eager, graph };
   } finally {
+    if (!isCompilerSkip(compiled)) compiled.dispose();
     tf.dispose([image, tokens]);
     loaded.model.dispose();
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { PolymodalError, type TrainedFolder } from '@polymodal/core';
-import { isPackageMissing } from './optional-package.js';
+import { importIfInstalled } from './optional-package.js';
 
 /**
  * Reports are rendered by @polymodal/report (Vega, Vega-Lite: about 60 packages), loaded only when a report
@@ -19,14 +19,8 @@ export const REPORT_NOT_INSTALLED = 'no HTML report written: reports need @polym
 let loaded: Promise<ReportModule | undefined> | undefined;
 
 export function loadReportModule(): Promise<ReportModule | undefined> {
-  loaded ??= import('@polymodal/report').then(
-    (module) => module as ReportModule,
-    (error: NodeJS.ErrnoException) => {
-      // Not installed: no report. A report whose own dependency (vega) is missing is broken, and says so.
-      if (isPackageMissing(error, '@polymodal/report')) return undefined;
-      throw error;
-    },
-  );
+  // Not installed: no report. A report whose own dependency (vega) is missing is broken, and says so.
+  loaded ??= importIfInstalled<ReportModule>('@polymodal/report');
   return loaded;
 }
 

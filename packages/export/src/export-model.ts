@@ -153,12 +153,6 @@ async function writeOutputFolder(target: string, overwrite: boolean, write: (sta
   }
 }
 
-function countOps(nodes: readonly { op: string }[]): Record<string, number> {
-  const opCounts: Record<string, number> = {};
-  for (const node of nodes) opCounts[node.op] = (opCounts[node.op] ?? 0) + 1;
-  return opCounts;
-}
-
 /**
  * Writes `outDir` (complete or absent): model.json (`format: "graph-model"`), weights.bin and the preprocessing
  * description, for tf.loadGraphModel.
@@ -181,7 +175,7 @@ export async function exportTfjsGraph(modelDir: string, outDir: string, options:
       await writeFile(join(staging, GRAPH_PREPROCESSING_FILE), JSON.stringify(preprocessingDescription(loaded, 'model.json'), null, 2) + '\n');
     });
     return {
-      format: 'tfjs-graph', inputs: ir.inputs.map(describe), outputs: ir.outputs.map(describe), opCounts: countOps(graph.modelTopology.node),
+      format: 'tfjs-graph', inputs: ir.inputs.map(describe), outputs: ir.outputs.map(describe), opCounts: graph.opCounts,
       files: [join(target, 'model.json'), join(target, 'weights.bin'), join(target, GRAPH_PREPROCESSING_FILE)],
     };
   });

@@ -3,7 +3,7 @@ import { choiceFlag, integerFlag, parseCommandArgs, type ParsedArgs } from '../a
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
-import { importOptionalPackage, isPackageMissing } from '../optional-package.js';
+import { importIfInstalled, importOptionalPackage } from '../optional-package.js';
 
 /** The server (fastify, prom-client) is its own package, loaded only here: the CLI works without it. */
 type ServeModule = typeof import('@polymodal/serve');
@@ -23,13 +23,8 @@ function requireServeModule(): Promise<ServeModule> {
  * tensorflowGraph compiler; one row of the seed model 1.57 -> 0.53 ms); without it, or elsewhere, on tfjs.
  */
 async function graphCompiler(): Promise<ModelCompiler | undefined> {
-  try {
-    const exporter = (await import('@polymodal/export')) as Partial<typeof import('@polymodal/export')>;
-    return exporter.tensorflowGraph?.();
-  } catch (error) {
-    if (isPackageMissing(error, '@polymodal/export')) return undefined;
-    throw error;
-  }
+  const exporter = await importIfInstalled<Partial<typeof import('@polymodal/export')>>('@polymodal/export');
+  return exporter?.tensorflowGraph?.();
 }
 
 function waitForAbort(signal: AbortSignal): Promise<void> {

@@ -33,3 +33,10 @@ export abstract class IrGraphWriter {
 
   protected abstract writeConstant(name: string, constant: IrConstant): void;
 }
+
+/** Op type -> number of nodes, for an export's summary. */
+export function countOps(opTypes: Iterable<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const op of opTypes) counts[op] = (counts[op] ?? 0) + 1;
+  return counts;
+}

@@ -1,6 +1,7 @@
 /** The IR as an ONNX ModelProto (bytes), for one opset. */
 import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
+import { countOps } from '../ir/graph-writer.js';
 import { prune } from '../ir/prune.js';
 import type { CompositeOp, IrGraph, IrNode, IrValue } from '../ir/graph.js';
 import { ChannelsFirst } from './layout.js';
@@ -152,7 +153,5 @@ export function emitOnnx(ir: IrGraph, options: OnnxEmitOptions = {}): OnnxModel 
     metadata_props: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
   };
   const type = modelProto();
-  const opCounts: Record<string, number> = {};
-  for (const node of writer.nodes) opCounts[node.op_type] = (opCounts[node.op_type] ?? 0) + 1;
-  return { bytes: type.encode(type.fromObject(model)).finish(), opset, opCounts };
+  return { bytes: type.encode(type.fromObject(model)).finish(), opset, opCounts: countOps(writer.nodes.map((node) => node.op_type)) };
 }

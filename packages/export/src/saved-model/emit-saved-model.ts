@@ -9,7 +9,7 @@
 import protobuf from 'protobufjs';
 import type { IrGraph, IrValue } from '../ir/graph.js';
 import { emitGraphDef } from '../tfjs-graph/emit-graph-def.js';
-import { TF_TYPES, type NodeDef } from '../tfjs-graph/graph-def-writer.js';
+import { TF_TYPES } from '../tfjs-graph/graph-def-writer.js';
 import { SAVED_MODEL_SCHEMA } from './saved-model-schema.js';
 
 /** The signature every consumer looks up by default. */
@@ -38,26 +38,8 @@ const tensorInfo = (value: IrValue) => ({
   tensorShape: { dim: value.shape.map((size) => ({ size })) },
 });
 
-/** Each Const node's values, from the weights buffer the graph model keeps apart, into the node itself. */
-function frozen(nodes: readonly NodeDef[], specs: readonly { name: string; shape: number[]; dtype?: string }[], data: ArrayBuffer): NodeDef[] {
-  const content = new Map<string, Uint8Array>();
-  let offset = 0;
-  for (const spec of specs) {
-    const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
-    content.set(spec.name, new Uint8Array(data, offset, bytes));
-    offset += bytes;
-  }
-  return nodes.map((node) => {
-    const bytes = content.get(node.name);
-    if (node.op !== 'Const' || bytes === undefined) return node;
-    const value = node.attr['value'] as { tensor: Record<string, unknown> };
-    return { ...node, attr: { ...node.attr, value: { tensor: { ...value.tensor, tensorContent: bytes } } } };
-  });
-}
-
-export function emitSavedModel(ir: IrGraph, options: { tensorflowVersion?: string } = {}): SavedModelArtifacts {
-  const graph = emitGraphDef(ir, { fused: new Set(['LSTM']) });
-  const node = frozen(graph.modelTopology.node, graph.weightSpecs, graph.weightData);
+export function emitSavedModel(ir: IrGraph): SavedModelArtifacts {
+  const graph = emitGraphDef(ir, { fused: new Set(['LSTM']), inlineWeights: true });
   const signature = {
     inputs: Object.fromEntries(ir.inputs.map((value) => [value.name, tensorInfo(value)])),
     outputs: Object.fromEntries(ir.outputs.map((value) => [value.name, tensorInfo(value)])),
@@ -66,13 +48,11 @@ export function emitSavedModel(ir: IrGraph, options: { tensorflowVersion?: strin
   const message = {
     savedModelSchemaVersion: 1,
     metaGraphs: [{
-      metaInfoDef: { tags: [SERVING_TAG], ...(options.tensorflowVersion ? { tensorflowVersion: options.tensorflowVersion } : {}) },
-      graphDef: { node, versions: graph.modelTopology.versions },
+      metaInfoDef: { tags: [SERVING_TAG] },
+      graphDef: graph.modelTopology,
       signatureDef: { [SERVING_SIGNATURE]: signature },
     }],
   };
   const type = savedModelProto();
-  const opCounts: Record<string, number> = {};
-  for (const { op } of node) opCounts[op] = (opCounts[op] ?? 0) + 1;
-  return { bytes: type.encode(type.fromObject(message)).finish(), opCounts };
+  return { bytes: type.encode(type.fromObject(message)).finish(), opCounts: graph.opCounts };
 }

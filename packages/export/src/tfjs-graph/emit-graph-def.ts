@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
+import { countOps } from '../ir/graph-writer.js';
 import { prune } from '../ir/prune.js';
 import { COMPOSITE_OPS, type CompositeOp, type IrGraph, type IrNode } from '../ir/graph.js';
 import { emitBlockLstm } from './block-lstm.js';
@@ -16,12 +17,16 @@ export interface GraphDefOptions {
    * but tfjs-converter does not (the SavedModel export). Default none.
    */
   fused?: ReadonlySet<Extract<CompositeOp, 'LSTM'>>;
+  /** Each Const's values in its node (a frozen graph, no weights file), as TensorFlow reads a GraphDef. Default false. */
+  inlineWeights?: boolean;
 }
 
 export interface GraphDefArtifacts {
   readonly modelTopology: { node: NodeDef[]; versions: { producer: number } };
   readonly weightSpecs: tf.io.WeightsManifestEntry[];
   readonly weightData: ArrayBuffer;
+  /** Op type -> number of nodes. */
+  readonly opCounts: Record<string, number>;
 }
 
 /** IR op -> TensorFlow op, for ops that take their IR inputs as they are and only a T attribute (the inputs' type). */
@@ -116,9 +121,11 @@ export function emitGraphDef(ir: IrGraph, options: GraphDefOptions = {}): GraphD
   const fused: ReadonlySet<CompositeOp> = options.fused ?? new Set();
   // An expansion may compute a value its last step does not need: pruned again.
   const graph = prune(decompose(ir, new Set(COMPOSITE_OPS.filter((op) => !fused.has(op)))));
-  const w = new GraphDefWriter(graph);
+  const w = new GraphDefWriter(graph, options.inlineWeights === true);
   for (const input of graph.inputs) w.node(input.name, 'Placeholder', [], { dtype: dtypeAttr(input.dtype), shape: { shape: shapeProto(input.shape) } });
   for (const node of graph.nodes) emitNode(w, node);
   // TensorFlow 2.x's producer version, so loaders see a current GraphDef.
-  return { modelTopology: { node: w.nodes, versions: { producer: 1994 } }, weightSpecs: w.weightSpecs, weightData: w.weightData() };
+  return {
+    modelTopology: { node: w.nodes, versions: { producer: 1994 } }, weightSpecs: w.weightSpecs, weightData: w.weightData(), opCounts: countOps(w.nodes.map((node) => node.op)),
+  };
 }

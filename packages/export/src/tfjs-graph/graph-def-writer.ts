@@ -1,6 +1,9 @@
-/** Collects TensorFlow NodeDefs in their JSON form (as model.json holds them) and the Const nodes' weights. */
+/**
+ * Collects TensorFlow NodeDefs in their JSON form (as model.json holds them) and the Const nodes' weights: apart, in
+ * the weights file, as tfjs-converter writes them, or inline in each Const's tensor (a frozen graph, for TensorFlow).
+ */
 import type * as tf from '@tensorflow/tfjs';
-import type { IrConstant, IrDType } from '../ir/graph.js';
+import type { IrConstant, IrDType, IrGraph } from '../ir/graph.js';
 import { IrGraphWriter } from '../ir/graph-writer.js';
 
 export interface NodeDef {
@@ -26,6 +29,10 @@ export class GraphDefWriter extends IrGraphWriter {
   readonly weightSpecs: tf.io.WeightsManifestEntry[] = [];
   private readonly weights: Uint8Array[] = [];
 
+  constructor(graph: IrGraph, private readonly inlineWeights = false) {
+    super(graph);
+  }
+
   protected writeConstant(name: string, constant: IrConstant): void {
     this.constant(name, constant.data, constant.shape);
   }
@@ -35,12 +42,18 @@ export class GraphDefWriter extends IrGraphWriter {
     return name;
   }
 
-  /** A Const node whose values travel in the weights file, as tfjs-converter writes them. */
+  /** A Const node; its values travel in the weights file, or in the node itself with `inlineWeights`. */
   constant(name: string, data: Float32Array | Int32Array, shape: readonly number[]): string {
     const dtype: IrDType = data instanceof Float32Array ? 'float32' : 'int32';
-    this.weightSpecs.push({ name, shape: [...shape], dtype });
-    this.weights.push(new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
-    return this.node(name, 'Const', [], { dtype: dtypeAttr(dtype), value: { tensor: { dtype: TF_TYPES[dtype], tensorShape: shapeProto(shape) } } });
+    const bytes = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    const tensor: Record<string, unknown> = { dtype: TF_TYPES[dtype], tensorShape: shapeProto(shape) };
+    if (this.inlineWeights) {
+      tensor['tensorContent'] = bytes;
+    } else {
+      this.weightSpecs.push({ name, shape: [...shape], dtype });
+      this.weights.push(bytes);
+    }
+    return this.node(name, 'Const', [], { dtype: dtypeAttr(dtype), value: { tensor } });
   }
 
   /** A new int32 Const (shapes, axes, permutations). */
