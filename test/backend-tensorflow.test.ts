@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isCompilerSkip, isRowError, loadPredictor, readTable, selectBackend, type Predictor, type PredictorResult } from '@polymodal/core';
 import { PolymodalLSTM } from '@polymodal/encoder-text';
-import { tensorflowGraph } from '@polymodal/export';
+import { tensorflowGraph, tensorflowTrainingGraph } from '@polymodal/export';
 import { assertSuccess, makeWorkspace, removeWorkspace, REPO_ROOT, runCli, show } from './helpers.js';
 import { speechExampleData } from '../tools/speech-example-data.mjs';
 
@@ -186,4 +186,128 @@ test('auto chooses tensorflow here and says why, on one line', (t) => {
   const result = runCli(['train', example('quickstart'), '--epochs', '1', '--out', join(workspace, 'auto')], workspace);
   assertSuccess(result);
   assert.match(result.stdout, /backend: tensorflow \(auto: tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed[^\n]*; chose tensorflow \(@tensorflow\/tfjs-node built in [^\n]*\)\)\n/, show(result));
+});
+
+describe('the training step as one TensorFlow graph (tensorflowTrainingGraph)', () => {
+  const LOSSES = { binaryCrossentropy: tf.metrics.binaryCrossentropy, categoricalCrossentropy: tf.metrics.categoricalCrossentropy, meanSquaredError: tf.metrics.meanSquaredError };
+  type Loss = keyof typeof LOSSES;
+
+  function seedLike(): tf.LayersModel {
+    const image = tf.input({ shape: [10, 10, 3], name: 'image' });
+    const tokens = tf.input({ shape: [7], name: 'text', dtype: 'int32' });
+    const pictures = tf.layers.flatten().apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }).apply(image)) as tf.SymbolicTensor;
+    const words = new PolymodalLSTM({ units: 5 }).apply(tf.layers.embedding({ inputDim: 30, outputDim: 6 }).apply(tokens)) as tf.SymbolicTensor;
+    return tf.model({ inputs: [image, tokens], outputs: tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(tf.layers.concatenate().apply([pictures, words])) as tf.SymbolicTensor });
+  }
+
+  function sequenceClassifier(): tf.LayersModel {
+    const steps = tf.input({ shape: [6, 4], name: 'steps' });
+    const states = new PolymodalLSTM({ units: 5, goBackwards: true, returnSequences: true }).apply(steps) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling1d().apply(states) as tf.SymbolicTensor;
+    return tf.model({ inputs: steps, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor });
+  }
+
+  function pooledCnn(): tf.LayersModel {
+    const image = tf.input({ shape: [12, 12, 1], name: 'image' });
+    let x = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(image) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.averagePooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.dense({ units: 6, activation: 'tanh' }).apply(tf.layers.flatten().apply(x)) as tf.SymbolicTensor;
+    return tf.model({ inputs: image, outputs: tf.layers.dense({ units: 4, activation: 'softmax' }).apply(x) as tf.SymbolicTensor });
+  }
+
+  function mergedRegression(): tf.LayersModel {
+    const x = tf.input({ shape: [5], name: 'x' });
+    const a = tf.layers.dense({ units: 4, activation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
+    const b = tf.layers.dense({ units: 4, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+    const merged = tf.layers.add().apply([tf.layers.multiply().apply([a, b]) as tf.SymbolicTensor, tf.layers.average().apply([a, b]) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(merged) as tf.SymbolicTensor });
+  }
+
+  function batch(model: tf.LayersModel, loss: Loss, rows: number): { inputs: tf.Tensor[]; target: tf.Tensor } {
+    const inputs = model.inputs.map((input, i) => {
+      const shape = [rows, ...(input.shape.slice(1) as number[])];
+      return input.dtype === 'int32' ? tf.randomUniform(shape, 0, 29, 'int32', 3 + i) : tf.randomNormal(shape, 0, 1, 'float32', 3 + i);
+    });
+    const columns = model.outputs[0]!.shape.at(-1) as number;
+    const target = loss === 'categoricalCrossentropy' ? tf.oneHot(tf.tensor1d(Array.from({ length: rows }, (_, r) => r % columns), 'int32'), columns).toFloat()
+      : loss === 'binaryCrossentropy' ? tf.tensor2d(Array.from({ length: rows }, (_, r) => r % 2), [rows, 1]) : tf.randomNormal([rows, columns], 0, 1, 'float32', 9);
+    return { inputs, target };
+  }
+
+  const cases: [string, () => tf.LayersModel, Loss][] = [
+    ['the seed model\'s layers: conv, relu, flatten, embedding, fused LSTM, concat, sigmoid, binary cross-entropy', seedLike, 'binaryCrossentropy'],
+    ['a backwards LSTM returning sequences, average pooling over time, softmax, categorical cross-entropy', sequenceClassifier, 'categoricalCrossentropy'],
+    ['same-padded conv, max and average pooling, tanh, softmax', pooledCnn, 'categoricalCrossentropy'],
+    ['Add, Multiply and Average of two branches, linear output, mean squared error', mergedRegression, 'meanSquaredError'],
+  ];
+  for (const [label, build, loss] of cases) {
+    test(`${label}: loss and every gradient equal tfjs's step on a fresh batch (1e-4 of scale), nothing left behind`, async (t) => {
+      if (unavailable) return skipOrFail(t);
+      const backend = await selectBackend('tensorflow');
+      const model = build();
+      model.compile({ optimizer: 'adam', loss, metrics: loss === 'meanSquaredError' ? [] : ['accuracy'] });
+      const before = tf.memory().numTensors;
+      const compiled = await tensorflowTrainingGraph().compile(model, backend);
+      assert.ok(!isCompilerSkip(compiled), isCompilerSkip(compiled) ? compiled.skipped : '');
+      tf.tidy(() => {
+        const { inputs, target } = batch(model, loss, 9);
+        const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const expected = tf.variableGrads(() => tf.mean(LOSSES[loss](target, model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: true }) as tf.Tensor)) as tf.Scalar, variables);
+        const actual = compiled.run(inputs, target);
+        assert.equal(actual.logs.length, loss === 'meanSquaredError' ? 1 : 2);
+        const within = (what: string, e: tf.Tensor, a: tf.Tensor | undefined) => {
+          assert.ok(a, `${what}: missing`);
+          const ev = e.dataSync();
+          const av = a.dataSync();
+          const scale = Math.max(1e-6, ...Array.from(ev, Math.abs));
+          const worst = ev.reduce((w, v, i) => Math.max(w, Math.abs(v - av[i]!)), 0);
+          assert.ok(worst <= 1e-4 * scale, `${what}: differs by ${worst} at scale ${scale}`);
+        };
+        within('the loss', expected.value, actual.logs[0]);
+        for (const [name, grad] of Object.entries(expected.grads)) within(`the gradient of ${name}`, grad, actual.gradients[name]);
+        assert.deepEqual(Object.keys(actual.gradients).sort(), Object.keys(expected.grads).sort());
+      });
+      compiled.dispose();
+      assert.equal(tf.memory().numTensors, before, 'the compiler and the step leave no tensors');
+      model.dispose();
+    });
+  }
+
+  test('what trains differently from inference, or adds to the loss, is declined with the layer named', async (t) => {
+    if (unavailable) return skipOrFail(t);
+    const backend = await selectBackend('tensorflow');
+    const x = tf.input({ shape: [4] });
+    const normalised = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1 }).apply(tf.layers.batchNormalization({ name: 'norm' }).apply(x)) as tf.SymbolicTensor });
+    const regularised = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1, name: 'decayed', kernelRegularizer: tf.regularizers.l2({ l2: 0.01 }) }).apply(x) as tf.SymbolicTensor });
+    for (const [model, reason] of [[normalised, /layer "norm" \(BatchNormalization\) uses batch statistics in training/], [regularised, /layer "decayed" \(Dense\) adds a regularisation loss/]] as const) {
+      model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      const compiled = await tensorflowTrainingGraph().compile(model, backend);
+      assert.ok(isCompilerSkip(compiled), 'declined');
+      assert.match(compiled.skipped, reason);
+      model.dispose();
+    }
+  });
+
+  test('polymodal train on tensorflow runs the graph step: the same epochs as --run-eagerly (1e-3), and the same again on a rerun', (t) => {
+    if (unavailable) return skipOrFail(t);
+    const epochs = (args: string[], out: string) => {
+      const result = runCli(['train', example('seed'), '--backend', 'tensorflow', '--epochs', '2', '--out', join(workspace, out), ...args], workspace);
+      assertSuccess(result);
+      return { result, lines: [...result.stdout.matchAll(/^Epoch \d\/2 .*?loss ([\d.]+)  accuracy ([\d.]+)  val_loss ([\d.]+)/gm)].map((m) => m.slice(1).map(Number)) };
+    };
+    const graph = epochs([], 'graph-1');
+    assert.match(graph.result.stdout, /^\[tensorflow-training-graph\] training step: TensorFlow graph \(\d+ ops: forward, loss, gradients\)$/m, show(graph.result));
+    const eager = epochs(['--run-eagerly'], 'eager');
+    assert.doesNotMatch(eager.result.stdout, /tensorflow-training-graph/, show(eager.result));
+    assert.equal(graph.lines.length, 2, show(graph.result));
+    graph.lines.forEach((values, epoch) => values.forEach((v, i) => assert.ok(Math.abs(v - eager.lines[epoch]![i]!) <= 1e-3, `epoch ${epoch + 1}: ${graph.lines[epoch]} vs ${eager.lines[epoch]}`)));
+    assert.deepEqual(epochs([], 'graph-2').lines, graph.lines, 'the same manifest, data and seed give the same figures');
+  });
+});
+
+test('--run-eagerly with --backend wasm is refused: it would change nothing', () => {
+  const result = runCli(['train', example('seed'), '--backend', 'wasm', '--run-eagerly'], workspace);
+  assert.equal(result.status, 2, show(result));
+  assert.match(result.stderr, /--run-eagerly has no effect with --backend wasm/);
 });

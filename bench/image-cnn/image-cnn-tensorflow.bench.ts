@@ -4,15 +4,16 @@
  * by `polymodal setup tensorflow`) against Keras 3 on TensorFlow CPU (the reference venv, keras_cnn.py), both on
  * their default threads, in one run, on the same rows.
  * Polymodal trains as a user's run does: `train()` on a manifest (image/cnn blocks, flatten head, Dense(128) +
- * dropout, multiclass output) over PNG files of cnn-model.ts's synthetic set, through core's DefaultTrainer and
- * its model.fit epoch loop. The tensors that trainer batches are exported once and Keras trains on exactly those.
+ * dropout, multiclass output) over PNG files of cnn-model.ts's synthetic set, through core's DefaultTrainer with
+ * the training step `polymodal train` uses there (@polymodal/export's tensorflowTrainingGraph: one TensorFlow graph
+ * per step; BENCH_EAGER=1 keeps tfjs's op-by-op step, as `--run-eagerly`). The tensors that trainer batches are exported once and Keras trains on exactly those.
  * Rounds alternate which peer goes first, so both see the same machine state. Per run the rate is the steady state:
  * rows / the median epoch over epochs 2..N, by wall time (the target's clock) and by process CPU time (all threads:
  * samples per CPU-second, steadier on a shared machine); "cores" is CPU / wall time over those epochs.
  * Printed: every round, then min / median / max of each peer and of the per-round ratio (target >= 1.0x).
  *   npm run bench:image-cnn-tensorflow
  * Options (env): BENCH_ROWS (2048), BENCH_EPOCHS (4), BENCH_ROUNDS (3), BENCH_KERAS_PYTHON (default: the reference
- * venv's python, tools/reference-python.mjs).
+ * venv's python, tools/reference-python.mjs), BENCH_EAGER (unset).
  * The wasm and PyTorch one-thread comparison is image-cnn.bench.ts.
  */
 import 'reflect-metadata';
@@ -23,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultTrainer, TOKENS, train, type Trainer, type TrainingCallback, type TrainingJob } from '@polymodal/core';
 import imageEncoders from '@polymodal/encoder-image';
+import { tensorflowTrainingGraph } from '@polymodal/export';
 import concatFusionPlugin from '@polymodal/fusion-concat';
 import sharp from 'sharp';
 import { referencePython } from '../../tools/reference-python.mjs';
@@ -31,6 +33,7 @@ import { CLASSES, PARAMETERS, SIDE, syntheticImages } from './cnn-model.js';
 const ROWS = Number(process.env.BENCH_ROWS ?? 2048);
 const EPOCHS = Math.max(2, Number(process.env.BENCH_EPOCHS ?? 4));
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const EAGER = process.env.BENCH_EAGER === '1';
 const BATCH = 64;
 
 /** One run's epochs, wall and process CPU seconds each, and its last epoch's loss. */
@@ -124,8 +127,10 @@ async function polymodalRun(dir: string, manifest: string, round: number): Promi
     outDir: join(dir, `out-${round}`),
     plugins: [imageEncoders(), concatFusionPlugin()],
     configure: (c) => c.register(TOKENS.Trainer, { useFactory: (inner) => new ExportingTrainer(inner.resolve(DefaultTrainer)) }),
+    compileTrainingStep: EAGER ? undefined : tensorflowTrainingGraph(),
     reporter: {
       event: (event) => {
+        if (event.type === 'info' && round === 0) console.log(`  ${event.message}`);
         if (event.type !== 'epochEnd') return;
         run.wallSeconds.push(event.seconds);
         run.loss = event.logs['loss'] ?? NaN;

@@ -12,7 +12,8 @@
  * Options (env): BENCH_ROWS (640), BENCH_EPOCHS (4), BENCH_TORCH_PYTHON (Pythons with torch, comma-separated; default:
  * PyTorch 2.13 from the local wheels, `tools/reference-venv.sh torch`, and Debian's PyTorch 1.13 where /usr/bin/python3
  * has it), BENCH_KERAS_PYTHON (default: the reference venv's), BENCH_ONLY
- * (comma list of wasm,tensorflow,keras,torch), BENCH_REPEAT (1: every peer runs that many times, in turn,
+ * (comma list of wasm,tensorflow,tensorflow-eager,keras,torch; tensorflow trains as `polymodal train` does there, each step
+ * one TensorFlow graph; tensorflow-eager as `--run-eagerly`, tfjs's step op by op), BENCH_REPEAT (1: every peer runs that many times, in turn,
  * and its best steady rate is kept: on a shared machine the load changes within a run).
  */
 import 'reflect-metadata';
@@ -21,8 +22,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultTrainer, isCompilerSkip, loadModel, TOKENS, train, type Trainer, type TrainingJob } from '@polymodal/core';
-import { tensorflowGraph } from '@polymodal/export';
+import { DefaultTrainer, isCompilerSkip, loadModel, TOKENS, train, type Trainer, type TrainingJob, type TrainingStepCompiler } from '@polymodal/core';
+import { tensorflowGraph, tensorflowTrainingGraph } from '@polymodal/export';
 import imageEncoders from '@polymodal/encoder-image';
 import textEncoders from '@polymodal/encoder-text';
 import concatFusionPlugin from '@polymodal/fusion-concat';
@@ -32,7 +33,7 @@ import { referencePython, torchPythons } from '../../tools/reference-python.mjs'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 640);
 const EPOCHS = Math.max(2, Number(process.env.BENCH_EPOCHS ?? 4));
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'wasm,tensorflow,keras,torch').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'wasm,tensorflow,tensorflow-eager,keras,torch').split(','));
 const TORCH = ONLY.has('torch') ? torchPythons() : { pythons: [], skipped: [] };
 const BATCH = 32;
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
@@ -87,7 +88,7 @@ async function exportTensors(dir: string, job: TrainingJob): Promise<void> {
 }
 
 /** Trains through Polymodal on `backend`, timing the trainer's epochs; returns the rates and the model folder. */
-async function polymodal(dir: string, backend: string): Promise<{ rates: Rates; outDir: string }> {
+async function polymodal(dir: string, backend: string, compileTrainingStep?: TrainingStepCompiler): Promise<{ rates: Rates; outDir: string }> {
   const epochSeconds: number[] = [];
   class ExportingTrainer implements Trainer {
     constructor(private readonly inner: Trainer) {}
@@ -104,6 +105,7 @@ async function polymodal(dir: string, backend: string): Promise<{ rates: Rates; 
     plugins: [imageEncoders(), textEncoders(), concatFusionPlugin()],
     configure: (c) => c.register(TOKENS.Trainer, { useFactory: (inner) => new ExportingTrainer(inner.resolve(DefaultTrainer)) }),
     reporter: { event: (event) => void (event.type === 'epochEnd' && epochSeconds.push(event.seconds)) },
+    compileTrainingStep,
   });
   if (epochSeconds.length !== EPOCHS) throw new Error(`expected ${EPOCHS} epochs, got ${epochSeconds.length}`);
   return { rates: rates(epochSeconds), outDir };
@@ -166,11 +168,15 @@ try {
     if (!previous || rates.steady > previous.rates.steady) results.set(name, { rates, detail });
   };
   for (let round = 0; round < REPEAT; round++) {
-    for (const backend of ['wasm', 'tensorflow'] as const) {
-      if (!ONLY.has(backend)) continue;
-      const run = await polymodal(dir, backend);
-      keep(`Polymodal on ${backend}`, run.rates, backend === 'tensorflow' ? 'tfjs-node built against the TF 2.21 wheel' : '1 thread');
-      if (backend === 'tensorflow') tfOut = run.outDir;
+    if (ONLY.has('wasm')) keep('Polymodal on wasm', (await polymodal(dir, 'wasm')).rates, '1 thread');
+    if (ONLY.has('tensorflow')) {
+      // What `polymodal train` runs on tensorflow: each step one TensorFlow graph (@polymodal/export).
+      const run = await polymodal(dir, 'tensorflow', tensorflowTrainingGraph());
+      keep('Polymodal on tensorflow', run.rates, 'tfjs-node built against the TF 2.21 wheel; training step as one TensorFlow graph');
+      tfOut = run.outDir;
+    }
+    if (ONLY.has('tensorflow-eager')) {
+      keep('Polymodal on tensorflow, op by op', (await polymodal(dir, 'tensorflow')).rates, 'the same, --run-eagerly: tfjs\'s own step, kernel by kernel');
     }
     if (ONLY.has('keras')) {
       const reference = referencePython();

@@ -8,3 +8,5 @@ export { emitGraphDef, type GraphDefArtifacts, type GraphDefOptions } from './tf
 export { tensorflowGraph, TENSORFLOW_GRAPH_COMPILER, GRAPH_TOLERANCE } from './saved-model/tensorflow-graph.js';
 export { emitSavedModel, SERVING_SIGNATURE, SERVING_TAG, type SavedModelArtifacts } from './saved-model/emit-saved-model.js';
 export type { IrGraph, IrNode, IrValue, IrConstant, IrOpType, IrDType } from './ir/graph.js';
+export { tensorflowTrainingGraph, TENSORFLOW_TRAINING_COMPILER, TRAINING_GRAPH_TOLERANCE } from './training-graph/tensorflow-training.js';
+export { emitTrainingGraph, type TrainingGraph } from './training-graph/emit-training-graph.js';

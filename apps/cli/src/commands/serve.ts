@@ -1,9 +1,10 @@
-import { loadPredictor, PolymodalError, type ModelCompiler } from '@polymodal/core';
+import { loadPredictor, PolymodalError } from '@polymodal/core';
 import { choiceFlag, integerFlag, parseCommandArgs, type ParsedArgs } from '../args.js';
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
-import { importIfInstalled, importOptionalPackage } from '../optional-package.js';
+import { predictionCompiler } from '../graph-compilers.js';
+import { importOptionalPackage } from '../optional-package.js';
 
 /** The server (fastify, prom-client) is its own package, loaded only here: the CLI works without it. */
 type ServeModule = typeof import('@polymodal/serve');
@@ -22,11 +23,6 @@ function requireServeModule(): Promise<ServeModule> {
  * On the tensorflow backend predictions run as one TensorFlow graph when @polymodal/export is installed (its
  * tensorflowGraph compiler; one row of the seed model 1.57 -> 0.53 ms); without it, or elsewhere, on tfjs.
  */
-async function graphCompiler(): Promise<ModelCompiler | undefined> {
-  const exporter = await importIfInstalled<Partial<typeof import('@polymodal/export')>>('@polymodal/export');
-  return exporter?.tensorflowGraph?.();
-}
-
 function waitForAbort(signal: AbortSignal): Promise<void> {
   return new Promise((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
 }
@@ -112,7 +108,7 @@ async function serveHere(
     idColumn: values['id-column'] as string | undefined,
     allowLocalPlugins: values['allow-local-plugins'] === true,
     reporter: reporterFor({ ...output, out: output.err, tty: false }, false),
-    compile: await graphCompiler(),
+    compile: await predictionCompiler(),
   });
   for (const note of predictor.notes) output.err(`polymodal serve: note: ${note}\n`);
   try {

@@ -1,14 +1,15 @@
 import { join, relative } from 'node:path';
-import { train, type TrainedFolder, type TrainResult } from '@polymodal/core';
+import { PolymodalError, train, type TrainedFolder, type TrainResult } from '@polymodal/core';
 import { choiceFlag, integerFlag, parseCommandArgs } from '../args.js';
 import { metricsTable } from '../render/format.js';
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
+import { trainingStepCompiler } from '../graph-compilers.js';
 import { parseSetFlags, SET_OPTION } from '../set-flag.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
 import { PLOT_FORMATS, PLOTS_DIR, REPORT_FILE, REPORT_NOT_INSTALLED, requireReportModule, writeTrainingReport, type PlotFormat } from '../report-writer.js';
 
-const usage = 'polymodal train <manifest> [--out DIR] [--overwrite] [--resume] [--allow-local-plugins] [--backend B] [--epochs N] [--batch-size N] [--seed N] [--set /pointer=value]... [--plots png|svg] [--json]';
+const usage = 'polymodal train <manifest> [--out DIR] [--overwrite] [--resume] [--allow-local-plugins] [--backend B] [--run-eagerly] [--epochs N] [--batch-size N] [--seed N] [--set /pointer=value]... [--plots png|svg] [--json]';
 
 /** A path as the user would type it from the current folder. */
 function shown(path: string): string {
@@ -47,6 +48,7 @@ export const trainCommand: Command = {
       resume: { type: 'boolean' },
       'allow-local-plugins': { type: 'boolean' },
       backend: { type: 'string' },
+      'run-eagerly': { type: 'boolean' },
       epochs: { type: 'string' },
       'batch-size': { type: 'string' },
       seed: { type: 'string' },
@@ -61,6 +63,13 @@ export const trainCommand: Command = {
       seed: integerFlag(values, 'seed', usage, 0),
       set: parseSetFlags(values.set, usage),
     };
+    const runEagerly = values['run-eagerly'] === true;
+    if (runEagerly && (overrides.backend === 'wasm' || overrides.backend === 'cpu')) {
+      throw new PolymodalError(`--run-eagerly has no effect with --backend ${overrides.backend}: only the tensorflow backend runs a training step as one graph`, {
+        hint: 'Leave out --run-eagerly, or train with --backend tensorflow.',
+        exitCode: 2,
+      });
+    }
     const json = values.json === true;
     const plots = choiceFlag(values, 'plots', PLOT_FORMATS, usage);
     const manifestPath = positionals[0];
@@ -80,6 +89,7 @@ export const trainCommand: Command = {
         signal: context.signal,
         overrides,
         reporter: reporterFor(output, json),
+        compileTrainingStep: runEagerly ? undefined : await trainingStepCompiler(),
         beforeCommit: async (folder: TrainedFolder) => {
           reported = await writeTrainingReport(folder, { plots });
         },

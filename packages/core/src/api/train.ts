@@ -12,6 +12,7 @@ import { loadManifest, type LoadedManifest, type ManifestOverrides } from '../ma
 import type { PolymodalPlugin } from '../plugin/contracts.js';
 import { silentReporter, type Reporter } from '../training/reporter.js';
 import type { TrainingResult } from '../training/trainer.js';
+import type { TrainingStepCompiler } from '../training/compiled-step.js';
 import { createRandom } from '../util/random.js';
 import type { MetricsReport } from '../artifacts/run-records.js';
 import { fitModel } from './train/fit-model.js';
@@ -47,6 +48,12 @@ export interface TrainOptions {
   beforeCommit?: (folder: TrainedFolder) => Promise<void>;
   /** Cross-validation: hold out this fold as the test split. */
   fold?: TrainFold;
+  /**
+   * Runs each training step through a faster engine where it serves the backend and accepts the model
+   * (`tensorflowTrainingGraph()` from @polymodal/export: one TensorFlow graph per step on tensorflow); otherwise,
+   * and by default, tfjs's own step. An info event says which step ran and, when the compiler declined, why.
+   */
+  compileTrainingStep?: TrainingStepCompiler;
 }
 
 export interface TrainResult {
@@ -138,6 +145,7 @@ async function trainInto(plan: OutputPlan, loaded: LoadedManifest, backend: Back
       // A run killed during its first epoch left no backup yet: it starts over.
       resume: plan.resuming && (await hasTrainingBackup(join(plan.resumeDir, 'trainer'))),
       signal: options.signal,
+      compileTrainingStep: options.compileTrainingStep,
     });
     let folder: TrainedFolder;
     try {

@@ -31,6 +31,6 @@ export interface ModelCompiler {
   compile(model: tf.LayersModel, backend: BackendInfo): Promise<CompiledModel | CompilerSkip>;
 }
 
-export function isCompilerSkip(result: CompiledModel | CompilerSkip): result is CompilerSkip {
+export function isCompilerSkip<T extends object>(result: T | CompilerSkip): result is CompilerSkip {
   return typeof (result as CompilerSkip).skipped === 'string';
 }

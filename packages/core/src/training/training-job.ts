@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from '../backend/select-backend.js';
 import type { Task, TrainingConfig } from '../manifest/types.js';
 import type { BatchSource } from './batch-source.js';
 import type { TrainingCallback } from './callbacks/training-callback.js';
+import type { TrainingStepCompiler } from './compiled-step.js';
 import type { EpochLogs } from './reporter.js';
 
 export interface TrainingJob {
@@ -37,6 +39,12 @@ export interface TrainingJob {
    * history are then overwritten from the backup, and training goes on with the next epoch.
    */
   readonly resume?: boolean;
+  /**
+   * Compiles the training step for the backend the run is on (e.g. @polymodal/export's tensorflowTrainingGraph()):
+   * used when the compiler serves that backend and accepts the model; otherwise tfjs's own step runs, and a
+   * compiler that declined says why in an info event.
+   */
+  readonly stepCompiler?: { readonly compiler: TrainingStepCompiler; readonly backend: BackendInfo };
 }
 
 export interface EpochRecord {

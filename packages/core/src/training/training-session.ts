@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isCompilerSkip } from '../model/compiled-model.js';
 import { TASK_HEADS } from '../model/heads.js';
 import { createOptimizer, getLearningRate, setLearningRate } from '../model/optimizer.js';
 import type { Random } from '../util/random.js';
@@ -7,6 +8,7 @@ import { EarlyStopping } from './callbacks/early-stopping.js';
 import { FixedSchedule, ReduceOnPlateau } from './callbacks/learning-rate-schedule.js';
 import type { TrainingCallback, TrainingControl } from './callbacks/training-callback.js';
 import { EpochProgress } from './epoch-progress.js';
+import type { CompiledTrainingStep } from './compiled-step.js';
 import { trainEpoch, validateEpoch } from './epoch-runner.js';
 import { assertFiniteLoss } from './finite-loss.js';
 import { TrainingInterrupted } from './interrupted.js';
@@ -56,6 +58,7 @@ export class TrainingSession {
   private readonly history: EpochRecord[] = [];
   private stopReason?: string;
   private resumedAfterEpoch?: number;
+  private compiledStep?: CompiledTrainingStep;
 
   constructor(private readonly job: TrainingJob, private readonly reporter: Reporter, random: Random) {
     const { model, config } = job;
@@ -84,7 +87,27 @@ export class TrainingSession {
   async begin(): Promise<void> {
     const { job } = this;
     this.reporter.event({ type: 'trainStart', epochs: job.config.epochs, batchesPerEpoch: this.batches, trainRows: job.train.rows, validationRows: job.validation?.rows ?? 0 });
+    this.compiledStep = await this.compileStep();
     for (const callback of this.callbacks.all) await callback.onTrainBegin?.(this.control);
+  }
+
+  /** The job's compiled step, when its compiler serves this backend and accepts the model (an info event either way). */
+  private async compileStep(): Promise<CompiledTrainingStep | undefined> {
+    const { stepCompiler, model, classWeight } = this.job;
+    if (!stepCompiler || !stepCompiler.compiler.backends.includes(stepCompiler.backend.name)) return undefined;
+    const name = stepCompiler.compiler.name;
+    const info = (message: string) => this.reporter.event({ type: 'info', message: `[${name}] ${message}` });
+    if (classWeight) {
+      info('training runs op by op: class weights (training.classWeight) are applied by tfjs\'s own step');
+      return undefined;
+    }
+    const compiled = await stepCompiler.compiler.compile(model, stepCompiler.backend);
+    if (isCompilerSkip(compiled)) {
+      info(`training runs op by op: ${compiled.skipped}`);
+      return undefined;
+    }
+    info(`training step: ${compiled.description}`);
+    return compiled;
   }
 
   /** With `resume`, takes everything from the newest backup; otherwise clears old backups so none can be mistaken for this run's. */
@@ -115,7 +138,8 @@ export class TrainingSession {
     progress.begin(started);
     for (const callback of this.callbacks.all) await callback.onEpochBegin?.(epoch, control);
     const learningRate = getLearningRate(this.optimizer);
-    const logs = await trainEpoch(job.model, job.train, { batchSize: job.config.batchSize, order: this.order, classWeight: job.classWeight, progress });
+    const compiled = this.compiledStep ? { step: this.compiledStep, optimizer: this.optimizer } : undefined;
+    const logs = await trainEpoch(job.model, job.train, { batchSize: job.config.batchSize, order: this.order, classWeight: job.classWeight, progress, compiled });
     if (progress.stopRequested) throw this.interrupted(progress.batchesDone);
     assertFiniteLoss(epoch + 1, logs, learningRate);
     if (job.validation) Object.assign(logs, await validateEpoch(job.model, job.validation, job.config.batchSize));
@@ -134,6 +158,7 @@ export class TrainingSession {
       for (const callback of this.callbacks.all) await callback.onTrainEnd?.(this.control);
     } finally {
       this.optimizer.dispose();
+      this.compiledStep?.dispose();
     }
   }
 

@@ -27,8 +27,8 @@ function projections(layer: tf.layers.Layer): Record<'query' | 'key' | 'value' |
 }
 
 function projectWith(ctx: LoweringContext, x: string, p: Projection, name: string): string {
-  const kernel = ctx.g.constant(`${name}/kernel`, weightData(p.kernel), p.kernel.shape as number[]);
-  const bias = p.bias ? ctx.g.constant(`${name}/bias`, weightData(p.bias), p.bias.shape as number[]) : undefined;
+  const kernel = ctx.weight(p.kernel, `${name}/kernel`, p.kernel.shape as number[]);
+  const bias = p.bias ? ctx.weight(p.bias, `${name}/bias`, p.bias.shape as number[]) : undefined;
   return project(ctx, x, kernel, bias, name);
 }
 

@@ -7,6 +7,11 @@ export interface LoweringContext {
   readonly g: GraphBuilder;
   /** Lowers a sublayer (a composite layer's parts) with the same registry. */
   lowerLayer(layer: tf.layers.Layer, inputs: readonly string[]): string[];
+  /**
+   * A weight as a graph value named `name` (in `shape`, which has the weight's size): a constant holding its
+   * values, or, when lowering for training, a graph input the current values are fed to.
+   */
+  weight(variable: tf.LayerVariable, name: string, shape: readonly number[]): string;
 }
 
 /**
@@ -37,7 +42,7 @@ export function weightConstant(ctx: LoweringContext, layer: tf.layers.Layer, sho
   if (weight === undefined) {
     throw new PolymodalError(`export: layer "${layer.name}" (${layer.getClassName()}) has no weight "${short}"`, { exitCode: 70 });
   }
-  return ctx.g.constant(`${layer.name}/${short}`, weightData(weight), shape ?? weight.shape as number[]);
+  return ctx.weight(weight, `${layer.name}/${short}`, shape ?? (weight.shape as number[]));
 }
 
 export function optionalWeight(ctx: LoweringContext, layer: tf.layers.Layer, short: string): string | undefined {

@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { GraphBuilder } from '../ir/graph.js';
 import { reshape, windowOutput, type Padding } from '../ir/ops.js';
 import { activationName, applyActivation } from './activation.js';
-import { configOf, optionalWeight, unsupported, weightConstant, weightData, weightsByName, type LayerLowering, type LoweringContext } from './context.js';
+import { configOf, optionalWeight, unsupported, weightConstant, weightsByName, type LayerLowering, type LoweringContext } from './context.js';
 
 const pair = (v: unknown, fallback: number): [number, number] => {
   if (v == null) return [fallback, fallback];
@@ -78,7 +78,7 @@ export const lowerConv2D = convLayer(2);
 function depthwise(ctx: LoweringContext, layer: tf.layers.Layer, x: string, w: Window, name: string): string {
   const weight = weightsByName(layer).get('depthwise_kernel')!;
   const [, , channels, multiplier] = weight.shape as number[];
-  const kernel = ctx.g.constant(`${layer.name}/depthwise_kernel`, weightData(weight), weight.shape as number[]);
+  const kernel = ctx.weight(weight, `${layer.name}/depthwise_kernel`, weight.shape as number[]);
   const bias = layer.getClassName() === 'DepthwiseConv2D' ? optionalWeight(ctx, layer, 'bias') : undefined;
   return convolution(ctx.g, 'DepthwiseConv2D', x, kernel, bias, w, channels * multiplier, name);
 }

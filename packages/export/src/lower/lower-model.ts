@@ -2,8 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { GraphBuilder, type IrDType, type IrGraph } from '../ir/graph.js';
+import { reshape } from '../ir/ops.js';
 import { prune } from '../ir/prune.js';
-import type { LoweringContext } from './context.js';
+import { weightData, type LoweringContext } from './context.js';
 import { LAYER_LOWERINGS, SUPPORTED_LAYERS } from './registry.js';
 
 interface LayerCall {
@@ -34,10 +35,56 @@ function refuseUnknown(layer: tf.layers.Layer): PolymodalError {
   });
 }
 
+/** A trainable weight that a training lowering made a graph input. */
+export interface WeightInput {
+  readonly variable: tf.LayerVariable;
+  /** The graph input's name. */
+  readonly input: string;
+}
+
+/** A Dropout layer's training-time multiplier, fed each step: floor(uniform + keep) / keep, as tf.dropout draws it. */
+export interface DropoutInput {
+  readonly layer: tf.layers.Layer;
+  readonly rate: number;
+  /** The graph input's name. */
+  readonly input: string;
+  /** The mask's shape, the layer input's (-1 the batch). */
+  readonly shape: readonly number[];
+}
+
 class ModelLowering implements LoweringContext {
-  constructor(readonly g: GraphBuilder) {}
+  /** Trainable weights in the order their inputs were made, when lowering for training; else undefined. */
+  readonly weightInputs?: WeightInput[];
+  readonly dropoutInputs: DropoutInput[] = [];
+
+  constructor(readonly g: GraphBuilder, trainable = false) {
+    if (trainable) this.weightInputs = [];
+  }
+
+  /** Training only: x times a mask input (Dropout's call in the training phase). */
+  private dropout(layer: tf.layers.Layer, x: string): string {
+    const config = layer.getConfig();
+    if (config['noiseShape'] != null) throw new PolymodalError(`export: layer "${layer.name}" (Dropout): a noiseShape cannot be trained as a graph`, { exitCode: 2 });
+    const shape = this.g.value(x).shape;
+    const input = this.g.input(`${layer.name}/dropout_mask`, shape, 'float32').name;
+    this.dropoutInputs.push({ layer, rate: config['rate'] as number, input, shape });
+    return this.g.node('Mul', [x, input], this.g.value(x).shape, layer.name);
+  }
+
+  weight(variable: tf.LayerVariable, name: string, shape: readonly number[]): string {
+    if (this.weightInputs === undefined || !variable.trainable) return this.g.constant(name, weightData(variable), shape);
+    let input = this.weightInputs.find((w) => w.variable === variable)?.input;
+    if (input === undefined) {
+      input = this.g.input(name, variable.shape as number[], 'float32').name;
+      this.weightInputs.push({ variable, input });
+    }
+    const own = variable.shape as number[];
+    return own.length === shape.length && own.every((d, i) => d === shape[i]) ? input : reshape(this.g, input, shape, `${name}/reshaped`);
+  }
 
   lowerLayer(layer: tf.layers.Layer, inputs: readonly string[]): string[] {
+    const rate = Number(layer.getConfig()['rate'] ?? 0);
+    if (this.weightInputs !== undefined && layer.getClassName() === 'Dropout' && rate > 0 && rate < 1) return [this.dropout(layer, inputs[0])];
     const lowering = LAYER_LOWERINGS.get(layer.getClassName());
     if (lowering === undefined) throw refuseUnknown(layer);
     return lowering(layer, inputs, this);
@@ -76,7 +123,21 @@ function dtypeOf(tensor: tf.SymbolicTensor): IrDType {
 
 /** Lowers the whole model: graph inputs and outputs take the model's input and output layer names. */
 export function lowerLayersModel(model: tf.LayersModel): IrGraph {
-  const g = new GraphBuilder();
+  return lowerWith(model, new ModelLowering(new GraphBuilder()));
+}
+
+/**
+ * The model for a training graph: its trainable weights are graph inputs (after the model's own inputs, in
+ * `weightInputs`' order), so the caller feeds the variables' current values; frozen weights stay constants. Each
+ * Dropout is its input times a mask input (`dropoutInputs`), drawn by the caller each step.
+ */
+export function lowerForTraining(model: tf.LayersModel): { graph: IrGraph; weightInputs: readonly WeightInput[]; dropoutInputs: readonly DropoutInput[] } {
+  const lowering = new ModelLowering(new GraphBuilder(), true);
+  return { graph: lowerWith(model, lowering), weightInputs: lowering.weightInputs!, dropoutInputs: lowering.dropoutInputs };
+}
+
+function lowerWith(model: tf.LayersModel, lowering: ModelLowering): IrGraph {
+  const { g } = lowering;
   const inputs = model.inputs.map((input, i) => {
     const shape = input.shape.map((d) => d ?? -1);
     if (shape.slice(1).some((d) => d < 0)) throw new PolymodalError(`export: the model input "${model.inputNames[i]}" has a dimension of unknown size [${input.shape.join(', ')}]`, { exitCode: 2 });
@@ -84,7 +145,7 @@ export function lowerLayersModel(model: tf.LayersModel): IrGraph {
   });
   // Reserved first, so no layer's value takes the name the output should have.
   const outputNames = model.outputNames.map((name) => g.uniqueName(name));
-  const outputs = new ModelLowering(g).lowerModel(model, inputs);
+  const outputs = lowering.lowerModel(model, inputs);
   outputs.forEach((value, i) => {
     g.markOutput(g.nodeAs(outputNames[i], 'Identity', [value], g.value(value).shape, {}, g.value(value).dtype));
   });

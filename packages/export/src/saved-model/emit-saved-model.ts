@@ -40,19 +40,24 @@ const tensorInfo = (value: IrValue) => ({
 
 export function emitSavedModel(ir: IrGraph): SavedModelArtifacts {
   const graph = emitGraphDef(ir, { fused: new Set(['LSTM']), inlineWeights: true });
+  return { bytes: encodeSavedModel(graph.modelTopology, ir.inputs, ir.outputs), opCounts: graph.opCounts };
+}
+
+/** A frozen GraphDef (JSON form) as `saved_model.pb` bytes, its `serving_default` signature feeding and fetching the values named. */
+export function encodeSavedModel(graphDef: object, inputs: readonly IrValue[], outputs: readonly IrValue[]): Uint8Array {
   const signature = {
-    inputs: Object.fromEntries(ir.inputs.map((value) => [value.name, tensorInfo(value)])),
-    outputs: Object.fromEntries(ir.outputs.map((value) => [value.name, tensorInfo(value)])),
+    inputs: Object.fromEntries(inputs.map((value) => [value.name, tensorInfo(value)])),
+    outputs: Object.fromEntries(outputs.map((value) => [value.name, tensorInfo(value)])),
     methodName: 'tensorflow/serving/predict',
   };
   const message = {
     savedModelSchemaVersion: 1,
     metaGraphs: [{
       metaInfoDef: { tags: [SERVING_TAG] },
-      graphDef: graph.modelTopology,
+      graphDef,
       signatureDef: { [SERVING_SIGNATURE]: signature },
     }],
   };
   const type = savedModelProto();
-  return { bytes: type.encode(type.fromObject(message)).finish(), opCounts: graph.opCounts };
+  return type.encode(type.fromObject(message)).finish();
 }

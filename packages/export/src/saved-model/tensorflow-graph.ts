@@ -7,21 +7,12 @@
  * Before it is used the graph is run beside the tfjs model on probe inputs and must agree within 1e-4.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PolymodalError, type BackendInfo, type CompiledModel, type CompilerSkip, type ModelCompiler } from '@polymodal/core';
 import type { IrGraph, IrValue } from '../ir/graph.js';
 import { lowerLayersModel } from '../lower/lower-model.js';
 import { TF_TYPES } from '../tfjs-graph/graph-def-writer.js';
-import { emitSavedModel, SERVING_TAG, tensorName } from './emit-saved-model.js';
-
-/** The part of tfjs-node's NodeJSKernelBackend that loads and runs SavedModels (tfjs-node 4.x). */
-interface SavedModelBackend {
-  loadSavedModelMetaGraph(path: string, tags: string): number;
-  runSavedModel(id: number, inputs: tf.Tensor[], inputInfos: { name: string; shape: number[]; dtype: string; tfDtype: string }[], outputNames: string[]): tf.Tensor[];
-  deleteSavedModel(id: number): void;
-}
+import { emitSavedModel, tensorName } from './emit-saved-model.js';
+import { loadGraph, savedModelBackend, type SavedModelBackend } from './tensorflow-session.js';
 
 export const TENSORFLOW_GRAPH_COMPILER = 'tensorflow-graph';
 
@@ -29,11 +20,6 @@ export const TENSORFLOW_GRAPH_COMPILER = 'tensorflow-graph';
 export const GRAPH_TOLERANCE = 1e-4;
 
 const PROBE_ROWS = 3;
-
-function savedModelBackend(): SavedModelBackend | undefined {
-  const backend = tf.backend() as unknown as Partial<SavedModelBackend>;
-  return typeof backend.loadSavedModelMetaGraph === 'function' && typeof backend.runSavedModel === 'function' ? (backend as SavedModelBackend) : undefined;
-}
 
 class TensorflowGraphModel implements CompiledModel {
   private readonly inputInfos;
@@ -78,17 +64,6 @@ function largestDifference(model: tf.LayersModel, compiled: CompiledModel): numb
     }
     return worst;
   });
-}
-
-async function loadGraph(backend: SavedModelBackend, bytes: Uint8Array): Promise<number> {
-  // TensorFlow reads the graph from a folder; once the session holds it, the folder is not needed.
-  const dir = await mkdtemp(join(tmpdir(), 'polymodal-graph-'));
-  try {
-    await writeFile(join(dir, 'saved_model.pb'), bytes);
-    return backend.loadSavedModelMetaGraph(dir, SERVING_TAG);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 async function compile(model: tf.LayersModel, info: BackendInfo): Promise<CompiledModel | CompilerSkip> {

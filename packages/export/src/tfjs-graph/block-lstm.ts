@@ -12,7 +12,19 @@ import { boolAttr, dtypeAttr, type GraphDefWriter } from './graph-def-writer.js'
 const FLOAT = dtypeAttr('float32');
 const INT32 = dtypeAttr('int32');
 
-export function emitBlockLstm(w: GraphDefWriter, node: IrNode, [x, kernel, recurrentKernel, bias]: string[]): void {
+/** The nodes a BlockLSTMV2 call was made of: what its gradient (BlockLSTMGradV2) takes besides the output gradient. */
+export interface BlockLstmParts {
+  readonly block: string;
+  readonly seqLen: string;
+  /** The input, time-major (and reversed for goBackwards). */
+  readonly timeMajor: string;
+  readonly state: string;
+  readonly weights: string;
+  readonly peephole: string;
+  readonly bias: string;
+}
+
+export function emitBlockLstm(w: GraphDefWriter, node: IrNode, [x, kernel, recurrentKernel, bias]: string[]): BlockLstmParts {
   const n = node.output;
   const units = node.attrs['units'] as number;
   const steps = w.graph.values.get(node.inputs[0])!.shape[1];
@@ -33,12 +45,14 @@ export function emitBlockLstm(w: GraphDefWriter, node: IrNode, [x, kernel, recur
     cell_clip: { f: 0 }, use_peephole: boolAttr(false), T: FLOAT,
   });
   const h = `${lstm}:6`;
+  const parts: BlockLstmParts = { block: lstm, seqLen, timeMajor, state, weights, peephole, bias };
   if (node.attrs['returnSequences'] === true) {
     // Each step's output at its own time index, as the layer returns it (BlockLSTMV2 gives them in the order run).
     const ordered = backwards ? w.node(w.fresh(`${n}/in_time_order`), 'ReverseV2', [h, w.ints(`${n}/output_time_axis`, [0])], { T: FLOAT, Tidx: INT32 }) : h;
     w.node(n, 'Transpose', [ordered, w.ints(`${n}/batch_major_perm`, [1, 0, 2])], { T: FLOAT, Tperm: INT32 });
-    return;
+    return parts;
   }
   const last = w.node(w.fresh(`${n}/last_step`), 'Slice', [h, w.ints(`${n}/last_begin`, [steps - 1, 0, 0]), w.ints(`${n}/last_size`, [1, -1, -1])], { T: FLOAT, Index: INT32 });
   w.node(n, 'Reshape', [last, w.ints(`${n}/last_shape`, [-1, units])], { T: FLOAT, Tshape: INT32 });
+  return parts;
 }

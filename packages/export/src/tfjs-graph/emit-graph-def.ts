@@ -8,7 +8,7 @@ import { decompose } from '../ir/decompose.js';
 import { countOps } from '../ir/graph-writer.js';
 import { prune } from '../ir/prune.js';
 import { COMPOSITE_OPS, type CompositeOp, type IrGraph, type IrNode } from '../ir/graph.js';
-import { emitBlockLstm } from './block-lstm.js';
+import { emitBlockLstm, type BlockLstmParts } from './block-lstm.js';
 import { boolAttr, dtypeAttr, GraphDefWriter, intAttr, intList, shapeProto, stringAttr, type NodeDef } from './graph-def-writer.js';
 
 export interface GraphDefOptions {
@@ -40,7 +40,8 @@ const REDUCTIONS: Readonly<Record<string, string>> = { ReduceMean: 'Mean', Reduc
 
 const INT32 = dtypeAttr('int32');
 
-function emitNode(w: GraphDefWriter, node: IrNode): void {
+/** Writes one IR node as TensorFlow nodes; an LSTM (kept fused) returns the parts its gradient needs. */
+export function emitNode(w: GraphDefWriter, node: IrNode): BlockLstmParts | undefined {
   const out = node.output;
   const inputs = node.inputs.map((name) => w.use(name));
   const dtypeOf = (i: number) => w.graph.values.get(node.inputs[i])!.dtype;
@@ -49,51 +50,52 @@ function emitNode(w: GraphDefWriter, node: IrNode): void {
   const direct = DIRECT[node.op];
   if (direct !== undefined) {
     w.node(out, direct, inputs, { T: direct === 'SelectV2' ? dtypeAttr(dtypeOf(1)) : T });
-    return;
+    return undefined;
   }
   const reduction = REDUCTIONS[node.op];
   if (reduction !== undefined) {
     w.node(out, reduction, [...inputs, w.ints(`${out}/axes`, node.attrs['axes'] as number[])], { keep_dims: boolAttr(node.attrs['keepDims'] === true), T, Tidx: INT32 });
-    return;
+    return undefined;
   }
   const rank = w.graph.values.get(node.inputs[0])!.shape.length;
   switch (node.op) {
     case 'MatMul':
       if (rank === 2) w.node(out, 'MatMul', inputs, { transpose_a: boolAttr(false), transpose_b: boolAttr(false), T });
       else w.node(out, 'BatchMatMulV2', inputs, { adj_x: boolAttr(false), adj_y: boolAttr(false), T });
-      return;
+      return undefined;
     case 'Reshape':
       w.node(out, 'Reshape', [...inputs, w.ints(`${out}/shape`, node.attrs['shape'] as number[])], { T, Tshape: INT32 });
-      return;
+      return undefined;
     case 'Transpose':
       w.node(out, 'Transpose', [...inputs, w.ints(`${out}/perm`, node.attrs['perm'] as number[])], { T, Tperm: INT32 });
-      return;
+      return undefined;
     case 'Concat':
       w.node(out, 'ConcatV2', [...inputs, w.ints(`${out}/axis`, [node.attrs['axis'] as number], [])], { N: intAttr(inputs.length), T, Tidx: INT32 });
-      return;
+      return undefined;
     case 'Gather':
       w.node(out, 'GatherV2', [...inputs, w.ints(`${out}/axis`, [0], [])], { batch_dims: intAttr(0), Tparams: T, Tindices: dtypeAttr(dtypeOf(1)), Taxis: INT32 });
-      return;
+      return undefined;
     case 'Cast':
       w.node(out, 'Cast', inputs, { SrcT: T, DstT: dtypeAttr(node.attrs['to'] as 'int32'), Truncate: boolAttr(false) });
-      return;
+      return undefined;
     case 'Slice':
       w.node(out, 'Slice', [...inputs, w.ints(`${out}/begin`, node.attrs['begin'] as number[]), w.ints(`${out}/size`, node.attrs['size'] as number[])], { T, Index: INT32 });
-      return;
+      return undefined;
     case 'Pad':
       w.node(out, 'Pad', [inputs[0], w.ints(`${out}/paddings`, node.attrs['pads'] as number[], [rank, 2])], { T, Tpaddings: INT32 });
-      return;
+      return undefined;
     case 'LSTM':
       return emitBlockLstm(w, node, inputs);
     case 'Conv2D':
     case 'DepthwiseConv2D':
-      return convolution(w, node, inputs);
+      convolution(w, node, inputs);
+      return undefined;
     case 'MaxPool':
     case 'AvgPool': {
       const [kh, kw] = node.attrs['kernel'] as number[];
       const [sh, sw] = node.attrs['strides'] as number[];
       w.node(out, node.op, inputs, { ksize: intList([1, kh, kw, 1]), strides: intList([1, sh, sw, 1]), padding: stringAttr(node.attrs['padding'] as string), data_format: stringAttr('NHWC'), T });
-      return;
+      return undefined;
     }
     default:
       throw new PolymodalError(`export: internal error, no TensorFlow form for the IR op ${node.op}`, { exitCode: 70 });
@@ -122,7 +124,7 @@ export function emitGraphDef(ir: IrGraph, options: GraphDefOptions = {}): GraphD
   // An expansion may compute a value its last step does not need: pruned again.
   const graph = prune(decompose(ir, new Set(COMPOSITE_OPS.filter((op) => !fused.has(op)))));
   const w = new GraphDefWriter(graph, options.inlineWeights === true);
-  for (const input of graph.inputs) w.node(input.name, 'Placeholder', [], { dtype: dtypeAttr(input.dtype), shape: { shape: shapeProto(input.shape) } });
+  for (const input of graph.inputs) w.placeholder(input);
   for (const node of graph.nodes) emitNode(w, node);
   // TensorFlow 2.x's producer version, so loaders see a current GraphDef.
   return {

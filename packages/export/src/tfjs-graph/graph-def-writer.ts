@@ -3,7 +3,7 @@
  * the weights file, as tfjs-converter writes them, or inline in each Const's tensor (a frozen graph, for TensorFlow).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { IrConstant, IrDType, IrGraph } from '../ir/graph.js';
+import type { IrConstant, IrDType, IrGraph, IrValue } from '../ir/graph.js';
 import { IrGraphWriter } from '../ir/graph-writer.js';
 
 export interface NodeDef {
@@ -40,6 +40,10 @@ export class GraphDefWriter extends IrGraphWriter {
   node(name: string, op: string, input: readonly string[], attr: Record<string, unknown> = {}): string {
     this.nodes.push({ name, op, input: [...input], attr });
     return name;
+  }
+
+  placeholder(value: IrValue): string {
+    return this.node(value.name, 'Placeholder', [], { dtype: dtypeAttr(value.dtype), shape: { shape: shapeProto(value.shape) } });
   }
 
   /** A Const node; its values travel in the weights file, or in the node itself with `inlineWeights`. */

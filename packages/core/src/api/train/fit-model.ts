@@ -10,6 +10,8 @@ import type { RelianceOutput } from '../../model/compose-model.js';
 import { TOKENS } from '../../tokens.js';
 import type { EpochLogs } from '../../training/reporter.js';
 import type { Trainer, TrainingResult } from '../../training/trainer.js';
+import type { TrainingStepCompiler } from '../../training/compiled-step.js';
+import type { BackendInfo } from '../../backend/select-backend.js';
 import type { PreparedData } from '../../pipeline/prepare-data.js';
 import type { PreparedSplits } from './prepare-splits.js';
 
@@ -21,6 +23,8 @@ export interface FitOptions {
   backupDir: string;
   resume: boolean;
   signal?: AbortSignal;
+  /** Compiles the training step for the run's backend (TrainOptions.compileTrainingStep). */
+  compileTrainingStep?: TrainingStepCompiler;
 }
 
 export interface FittedModel {
@@ -81,6 +85,7 @@ export async function fitModel(loaded: LoadedManifest, run: DependencyContainer,
         backupDir: options.backupDir,
         resume: options.resume,
         signal: options.signal,
+        stepCompiler: options.compileTrainingStep ? { compiler: options.compileTrainingStep, backend: run.resolve<BackendInfo>(TOKENS.Backend) } : undefined,
       });
       return { model, training, reliance };
     } catch (error) {
