@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isCompilerSkip, isRowError, loadPredictor, readTable, selectBackend, type Predictor, type PredictorResult } from '@polymodal/core';
-import { PolymodalLSTM } from '@polymodal/encoder-text';
+import { PolymodalGRU, PolymodalLSTM } from '@polymodal/encoder-text';
 import { tensorflowGraph, tensorflowTrainingGraph } from '@polymodal/export';
 import { assertSuccess, makeWorkspace, removeWorkspace, REPO_ROOT, runCli, show } from './helpers.js';
 import { speechExampleData } from '../tools/speech-example-data.mjs';
@@ -207,6 +207,21 @@ describe('the training step as one TensorFlow graph (tensorflowTrainingGraph)', 
     return tf.model({ inputs: steps, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor });
   }
 
+  function gruClassifier(resetAfter: boolean): () => tf.LayersModel {
+    return () => {
+      const steps = tf.input({ shape: [5, 3], name: 'steps' });
+      const last = new PolymodalGRU({ units: 4, resetAfter }).apply(steps) as tf.SymbolicTensor;
+      return tf.model({ inputs: steps, outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(last) as tf.SymbolicTensor });
+    };
+  }
+
+  function maxPooledSequence(): tf.LayersModel {
+    const steps = tf.input({ shape: [8, 3], name: 'steps' });
+    const features = tf.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu' }).apply(steps) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalMaxPooling1d().apply(features) as tf.SymbolicTensor;
+    return tf.model({ inputs: steps, outputs: tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(pooled) as tf.SymbolicTensor });
+  }
+
   function pooledCnn(): tf.LayersModel {
     const image = tf.input({ shape: [12, 12, 1], name: 'image' });
     let x = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(image) as tf.SymbolicTensor;
@@ -235,25 +250,43 @@ describe('the training step as one TensorFlow graph (tensorflowTrainingGraph)', 
     return { inputs, target };
   }
 
-  const cases: [string, () => tf.LayersModel, Loss][] = [
+  function regularised(): tf.LayersModel {
+    const x = tf.input({ shape: [5], name: 'x' });
+    const hidden = tf.layers.dense({ units: 4, activation: 'relu', kernelRegularizer: tf.regularizers.l2({ l2: 0.05 }), biasRegularizer: tf.regularizers.l1l2({ l1: 0.02, l2: 0.01 }) }).apply(x) as tf.SymbolicTensor;
+    return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 3, activation: 'softmax', kernelRegularizer: tf.regularizers.l1({ l1: 0.01 }) }).apply(hidden) as tf.SymbolicTensor });
+  }
+
+  const cases: [string, () => tf.LayersModel, Loss, Record<number, number>?][] = [
     ['the seed model\'s layers: conv, relu, flatten, embedding, fused LSTM, concat, sigmoid, binary cross-entropy', seedLike, 'binaryCrossentropy'],
     ['a backwards LSTM returning sequences, average pooling over time, softmax, categorical cross-entropy', sequenceClassifier, 'categoricalCrossentropy'],
     ['same-padded conv, max and average pooling, tanh, softmax', pooledCnn, 'categoricalCrossentropy'],
+    ['a GRU (reset after, Keras\'s default), its recurrence unrolled in the graph', gruClassifier(true), 'categoricalCrossentropy'],
+    ['a GRU with resetAfter false', gruClassifier(false), 'categoricalCrossentropy'],
+    ['Conv1D and global max pooling (the speech encoder\'s head)', maxPooledSequence, 'binaryCrossentropy'],
     ['Add, Multiply and Average of two branches, linear output, mean squared error', mergedRegression, 'meanSquaredError'],
+    ['L1 and L2 regularisers on kernels and a bias (the penalties in the loss and the gradients)', regularised, 'categoricalCrossentropy'],
+    ['class weights on the seed model\'s layers (each row\'s loss weighed by its class)', seedLike, 'binaryCrossentropy', { 0: 0.25, 1: 3 }],
+    ['class weights on a softmax output', pooledCnn, 'categoricalCrossentropy', { 0: 1, 1: 2, 2: 0.5, 3: 4 }],
   ];
-  for (const [label, build, loss] of cases) {
+  for (const [label, build, loss, classWeight] of cases) {
     test(`${label}: loss and every gradient equal tfjs's step on a fresh batch (1e-4 of scale), nothing left behind`, async (t) => {
       if (unavailable) return skipOrFail(t);
       const backend = await selectBackend('tensorflow');
       const model = build();
       model.compile({ optimizer: 'adam', loss, metrics: loss === 'meanSquaredError' ? [] : ['accuracy'] });
       const before = tf.memory().numTensors;
-      const compiled = await tensorflowTrainingGraph().compile(model, backend);
+      const compiled = await tensorflowTrainingGraph().compile(model, backend, { classWeight });
       assert.ok(!isCompilerSkip(compiled), isCompilerSkip(compiled) ? compiled.skipped : '');
       tf.tidy(() => {
         const { inputs, target } = batch(model, loss, 9);
         const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-        const expected = tf.variableGrads(() => tf.mean(LOSSES[loss](target, model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: true }) as tf.Tensor)) as tf.Scalar, variables);
+        // model.fit's step: each row's loss (times its class's weight), the mean, plus the regularisers' penalties.
+        const classes = (target.shape[1]! > 1 ? target.argMax(1) : target.reshape([-1])).arraySync() as number[];
+        const rowWeights = classWeight ? tf.tensor1d(classes.map((c) => classWeight[c]!)) : tf.onesLike(tf.zeros([9]));
+        const expected = tf.variableGrads(() => {
+          const rows = LOSSES[loss](target, model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: true }) as tf.Tensor);
+          return model.calculateLosses().reduce((total: tf.Scalar, penalty) => total.add(penalty), tf.mean(rows.mul(rowWeights)) as tf.Scalar);
+        }, variables);
         const actual = compiled.run(inputs, target);
         assert.equal(actual.logs.length, loss === 'meanSquaredError' ? 1 : 2);
         const within = (what: string, e: tf.Tensor, a: tf.Tensor | undefined) => {
@@ -274,13 +307,16 @@ describe('the training step as one TensorFlow graph (tensorflowTrainingGraph)', 
     });
   }
 
-  test('what trains differently from inference, or adds to the loss, is declined with the layer named', async (t) => {
+  test('what trains differently from inference is declined with the layer named', async (t) => {
     if (unavailable) return skipOrFail(t);
     const backend = await selectBackend('tensorflow');
     const x = tf.input({ shape: [4] });
     const normalised = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1 }).apply(tf.layers.batchNormalization({ name: 'norm' }).apply(x)) as tf.SymbolicTensor });
-    const regularised = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1, name: 'decayed', kernelRegularizer: tf.regularizers.l2({ l2: 0.01 }) }).apply(x) as tf.SymbolicTensor });
-    for (const [model, reason] of [[normalised, /layer "norm" \(BatchNormalization\) uses batch statistics in training/], [regularised, /layer "decayed" \(Dense\) adds a regularisation loss/]] as const) {
+    const noisy = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1 }).apply(tf.layers.gaussianNoise({ stddev: 0.1, name: 'noise' }).apply(x)) as tf.SymbolicTensor });
+    for (const [model, reason] of [
+      [normalised, /layer "norm" \(BatchNormalization\) uses batch statistics in training/],
+      [noisy, /layer "noise" \(GaussianNoise\) has stddev 0.1, which acts in training only/],
+    ] as const) {
       model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
       const compiled = await tensorflowTrainingGraph().compile(model, backend);
       assert.ok(isCompilerSkip(compiled), 'declined');

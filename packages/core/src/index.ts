@@ -58,7 +58,7 @@ export { predict, type PredictOptions, type PredictResult, type Prediction } fro
 export type { Reliance } from './api/prediction-details.js';
 export { loadPredictor, isRowError, type Predictor, type PredictRowsOptions, type PredictorResult, type RowError, type LoadPredictorOptions, type PredictorColumn, type PredictorColumnType, type PredictorRow, type PredictorCell } from './api/predictor.js';
 export { isCompilerSkip, type CompiledModel, type CompilerSkip, type ModelCompiler } from './model/compiled-model.js';
-export type { CompiledTrainingStep, TrainingStepCompiler, TrainingStepResult } from './training/compiled-step.js';
+export type { CompiledTrainingStep, TrainingStepCompiler, TrainingStepOptions, TrainingStepResult } from './training/compiled-step.js';
 export { inspect, type InspectOptions } from './api/inspect.js';
 export { validate } from './api/validate.js';
 export { manifestSchemaFor, type ManifestSchema } from './api/manifest-schema.js';

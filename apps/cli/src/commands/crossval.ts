@@ -7,6 +7,7 @@ import { requireTuneModule } from '../tune-loader.js';
 import type { Output } from '../render/reporters.js';
 import type { Command } from './command.js';
 import { BACKENDS, reporterFor } from './reporter-for.js';
+import { trainingStepCompiler } from '../graph-compilers.js';
 
 const usage = 'polymodal crossval <manifest> --folds K [--stratify] [--repeats R] [--parallel N] [--out DIR] [--overwrite] [--backend B] [--epochs N] [--seed N] '
   + '[--queue redis://HOST:PORT [--queue-name NAME]] [--allow-local-plugins] [--json]';
@@ -52,7 +53,7 @@ async function runFoldChild(jobText: string, output: Output): Promise<number> {
   const stop = () => controller.abort(new Error('the crossval coordinator or worker went away'));
   process.stdin.on('end', stop).on('close', stop).on('error', stop).resume();
   try {
-    const result = await runFold(JSON.parse(jobText) as FoldJob, { beforeFoldCommit: writeFoldReport, signal: controller.signal });
+    const result = await runFold(JSON.parse(jobText) as FoldJob, { beforeFoldCommit: writeFoldReport, signal: controller.signal, compileTrainingStep: await trainingStepCompiler() });
     output.out(JSON.stringify({ type: RESULT_TYPE, ...result }) + '\n');
     return 0;
   } finally {
@@ -111,6 +112,7 @@ export const crossvalCommand: Command = {
       reporter: reporterFor(output, json),
       runFold: queue ? (job) => queue.runFold(job) : parallel > 1 ? foldInChildProcess : undefined,
       beforeFoldCommit: writeFoldReport,
+      compileTrainingStep: await trainingStepCompiler(),
       beforeCommit: async (staging, crossvalResult, manifest) => {
         await report?.writeCrossvalReport(staging, crossvalResult, manifest);
       },

@@ -9,6 +9,7 @@ import { requireTuneModule, type TuneModule } from '../tune-loader.js';
 import type { SearchSection, StudyView, TrialCrossval, TrialView } from '@polymodal/tune';
 import type { Command } from './command.js';
 import { BACKENDS } from './reporter-for.js';
+import { trainingStepCompiler } from '../graph-compilers.js';
 
 const usage = 'polymodal tune <manifest> --trials N [--algorithm tpe|random|grid] [--parallel P] [--timeout SECONDS] [--out DIR] ' +
   '[--objective val_loss|val_<metric>|cv_<metric>] [--cv-folds K] [--direction min|max] [--space FILE] [--pruner none|median|halving] [--seed N] ' +
@@ -105,7 +106,11 @@ export const tuneCommand: Command = {
     const tune = await requireTuneModule();
     if (values['run-trial'] === true) {
       // A trial process of a study: the request comes on stdin (see @polymodal/tune's trial protocol).
-      await tune.runTrialChild(process.stdin, (line) => output.out(line), { signal: context.signal, beforeCommit: async (folder) => { await writeTrainingReport(folder, {}); } });
+      await tune.runTrialChild(process.stdin, (line) => output.out(line), {
+        signal: context.signal,
+        beforeCommit: async (folder) => { await writeTrainingReport(folder, {}); },
+        compileTrainingStep: await trainingStepCompiler(),
+      });
       return 0;
     }
     const trials = integerFlag(values, 'trials', usage);

@@ -10,6 +10,7 @@ import { silentReporter, type Reporter } from '../training/reporter.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import type { ConfigureContainer } from './run-container.js';
 import { train, type TrainedFolder } from './train.js';
+import type { TrainingStepCompiler } from '../training/compiled-step.js';
 
 /** One fold of one repeat: everything a fresh process needs to train it. */
 export interface FoldJob {
@@ -88,6 +89,7 @@ export interface CrossvalOptions {
   runFold?: (job: FoldJob) => Promise<FoldResult>;
   /** Given to the default (in-process) fold runner: see RunFoldOptions. */
   beforeFoldCommit?: RunFoldOptions['beforeFoldCommit'];
+  compileTrainingStep?: RunFoldOptions['compileTrainingStep'];
   /**
    * Called with the staging folder after crossval.json is written and before the folder is renamed into place,
    * so that what it adds (the CLI: report.html through @polymodal/report) is part of a folder that is complete or absent.
@@ -103,6 +105,8 @@ export interface RunFoldOptions {
   beforeFoldCommit?: (folder: TrainedFolder) => Promise<void>;
   /** Stops the fold's training at its next batch. */
   signal?: AbortSignal;
+  /** train()'s `compileTrainingStep` for the fold (e.g. @polymodal/export's tensorflowTrainingGraph()). */
+  compileTrainingStep?: TrainingStepCompiler;
 }
 
 /** The seed of a repeat's fold assignment: repeat 0 uses data.split.seed itself. */
@@ -124,6 +128,7 @@ export async function runFold(job: FoldJob, options: RunFoldOptions = {}): Promi
     beforeCommit: options.beforeFoldCommit,
     reporter: options.reporter,
     configure: options.configure,
+    compileTrainingStep: options.compileTrainingStep,
     fold: { folds: job.folds, index: job.fold, seed: repeatSeed(seed, job.repeat), stratify: job.stratify },
   });
   return {
@@ -211,7 +216,9 @@ export async function crossval(options: CrossvalOptions): Promise<CrossvalResult
         });
       }
     }
-    const run = options.runFold ?? ((job: FoldJob) => runFold(job, { plugins: options.plugins, configure: options.configure, beforeFoldCommit: options.beforeFoldCommit, signal: options.signal }));
+    const run = options.runFold ?? ((job: FoldJob) => runFold(job, {
+      plugins: options.plugins, configure: options.configure, beforeFoldCommit: options.beforeFoldCommit, signal: options.signal, compileTrainingStep: options.compileTrainingStep,
+    }));
     const done: FoldResult[] = [];
     const results = await runLimited(jobs, options.runFold ? parallel : 1, async (job) => {
       reporter.event({ type: 'info', message: `crossval: repeat ${job.repeat + 1}/${repeats}, fold ${job.fold + 1}/${job.folds} started` });

@@ -22,6 +22,11 @@ export interface CompiledTrainingStep {
   dispose(): void;
 }
 
+export interface TrainingStepOptions {
+  /** Loss weight per class index (TrainingJob.classWeight): each row's loss is weighed as model.fit weighs it. */
+  readonly classWeight?: Record<number, number>;
+}
+
 export interface TrainingStepCompiler {
   /** Names the compiler in notes: `[name] ...`. */
   readonly name: string;
@@ -31,5 +36,5 @@ export interface TrainingStepCompiler {
    * The step for `model` (compiled with its loss and metrics), checked by the compiler to give tfjs's loss and
    * gradients, or why it was not compiled. Throws only for what is a bug.
    */
-  compile(model: tf.LayersModel, backend: BackendInfo): Promise<CompiledTrainingStep | CompilerSkip>;
+  compile(model: tf.LayersModel, backend: BackendInfo, options?: TrainingStepOptions): Promise<CompiledTrainingStep | CompilerSkip>;
 }

@@ -97,11 +97,7 @@ export class TrainingSession {
     if (!stepCompiler || !stepCompiler.compiler.backends.includes(stepCompiler.backend.name)) return undefined;
     const name = stepCompiler.compiler.name;
     const info = (message: string) => this.reporter.event({ type: 'info', message: `[${name}] ${message}` });
-    if (classWeight) {
-      info('training runs op by op: class weights (training.classWeight) are applied by tfjs\'s own step');
-      return undefined;
-    }
-    const compiled = await stepCompiler.compiler.compile(model, stepCompiler.backend);
+    const compiled = await stepCompiler.compiler.compile(model, stepCompiler.backend, { classWeight });
     if (isCompilerSkip(compiled)) {
       info(`training runs op by op: ${compiled.skipped}`);
       return undefined;

@@ -3,15 +3,9 @@
  * that lacks them. Recurrences are unrolled over their (static) time steps from a zero state, as core's and the
  * text plugin's layers compute them.
  */
-import { PolymodalError } from '@polymodal/core';
 import { GraphBuilder, type CompositeOp, type IrGraph, type IrNode } from './graph.js';
 import { add, concat, div, matMul, mul, reduce, reshape, slice, sub, unary } from './ops.js';
 
-function constantOf(g: GraphBuilder, name: string): Float32Array {
-  const constant = g.constantData(name);
-  if (constant === undefined || !(constant.data instanceof Float32Array)) throw new PolymodalError(`export: internal error, ${name} is not a float constant`, { exitCode: 70 });
-  return constant.data;
-}
 
 function layerNormalization(g: GraphBuilder, node: IrNode): string {
   const [x, gamma, beta] = node.inputs;
@@ -102,8 +96,10 @@ function gruResetBefore(g: GraphBuilder, node: IrNode): string {
   const [, , recurrentKernel, bias] = node.inputs;
   const n = node.output;
   const units = node.attrs['units'] as number;
-  const kernel = constantOf(g, recurrentKernel);
+  const kernel = g.constantData(recurrentKernel)?.data;
+  // Columns of the recurrent kernel: folded when it is a constant, sliced when it is fed (a training graph).
   const block = (from: number, count: number, name: string) => {
+    if (!(kernel instanceof Float32Array)) return slice(g, recurrentKernel, [0, from], [units, count], `${n}/${name}`);
     const out = new Float32Array(units * count);
     for (let r = 0; r < units; r++) out.set(kernel.subarray(r * 3 * units + from, r * 3 * units + from + count), r * count);
     return g.constant(`${n}/${name}`, out, [units, count]);
@@ -134,13 +130,18 @@ function gru(g: GraphBuilder, node: IrNode): string {
   const [, , recurrentKernel, bias] = node.inputs;
   const n = node.output;
   const units = node.attrs['units'] as number;
-  const biases = constantOf(g, bias);
+  const biases = g.constantData(bias)?.data;
   const width = 3 * units;
-  const inputBias = g.constant(`${n}/input_bias`, biases.slice(0, width), [width]);
-  const recurrentBias = g.constant(`${n}/recurrent_bias`, biases.slice(width), [width]);
+  // Parts of the [2, 3 units] bias: folded when it is a constant, sliced when it is fed (a training graph).
+  const flat = biases instanceof Float32Array ? undefined : reshape(g, bias, [2 * width], `${n}/bias_flat`);
+  const part = (from: number, count: number, name: string) => (flat === undefined
+    ? g.constant(`${n}/${name}`, (biases as Float32Array).slice(from, from + count), [count])
+    : slice(g, flat, [from], [count], `${n}/${name}`));
+  const inputBias = part(0, width, 'input_bias');
+  const recurrentBias = part(width, width, 'recurrent_bias');
   // With h = 0 (the first step) the recurrent side is the bias alone.
-  const firstZr = g.constant(`${n}/recurrent_bias_zr`, biases.slice(width, width + 2 * units), [2 * units]);
-  const firstH = g.constant(`${n}/recurrent_bias_h`, biases.slice(width + 2 * units), [units]);
+  const firstZr = part(width, 2 * units, 'recurrent_bias_zr');
+  const firstH = part(width + 2 * units, units, 'recurrent_bias_h');
   const r = recurrence(g, node, 3, inputBias);
   const states = new Map<number, string>();
   let h: string | undefined;

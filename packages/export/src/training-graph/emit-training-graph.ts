@@ -3,7 +3,8 @@
  * TensorFlow graph in a SavedModel. The weights are fed, not stored, so the same graph serves every step while the
  * optimizer updates the variables outside it. Dropout's masks are fed too (drawn as tf.dropout draws them). Apart
  * from that only what behaves the same in training as at inference is taken (no spatial dropout, noise or batch
- * normalisation, no regularisers or constraints): anything else is a refusal, and the trainer keeps tfjs's step.
+ * normalisation, no weight constraints); L1L2 regularisers add their penalties, class weights weigh the rows.
+ * Anything else is a refusal, and the trainer keeps tfjs's step.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
@@ -20,11 +21,12 @@ import { GraphDefWriter } from '../tfjs-graph/graph-def-writer.js';
 import { GRADIENT_RULES, type GradientContext } from './gradient-rules.js';
 import { emitLoss, type TrainingGraphLoss } from './loss-graph.js';
 import { TrainingGraphRefusal } from './refusal.js';
+import { emitPenalty, penaltiesOf } from './regularisation.js';
 import { TfOps } from './tf-ops.js';
 
 export interface TrainingGraph {
   readonly bytes: Uint8Array;
-  /** What each step feeds, in order: the model's inputs, the target, the dropout masks, then the trainable weights. */
+  /** What each step feeds, in order: the model's inputs, the target (and sample weights), the dropout masks, the trainable weights. */
   readonly feeds: readonly IrValue[];
   readonly dropoutInputs: readonly DropoutInput[];
   readonly weightInputs: readonly WeightInput[];
@@ -55,7 +57,6 @@ function refuseTrainingBehaviour(model: tf.LayersModel): void {
     const config = configOf(layer);
     const active = (TRAINING_ONLY_BEHAVIOUR[layer.getClassName()] ?? []).filter((option) => Number(config[option] ?? 0) > 0);
     if (active.length > 0) throw new TrainingGraphRefusal(`${who} has ${active.map((o) => `${o} ${String(config[o])}`).join(', ')}, which acts in training only`);
-    if (layer.losses.length > 0) throw new TrainingGraphRefusal(`${who} adds a regularisation loss`);
     const constrained = layer.trainableWeights.find((weight) => weight.constraint != null);
     if (constrained) throw new TrainingGraphRefusal(`${who} constrains its weight ${constrained.originalName}`);
   }
@@ -91,7 +92,12 @@ function backpropagate(ctx: GradientContext, graph: IrGraph, reached: ReadonlySe
   return contributions;
 }
 
-export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss, metrics: readonly string[]): TrainingGraph {
+export interface TrainingGraphOptions {
+  /** Weigh each row's loss by its class (tfjs's classWeight): the graph then takes a [batch] sample weight. */
+  readonly sampleWeights?: boolean;
+}
+
+export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss, metrics: readonly string[], options: TrainingGraphOptions = {}): TrainingGraph {
   refuseTrainingBehaviour(model);
   let lowered: ReturnType<typeof lowerForTraining>;
   try {
@@ -102,27 +108,38 @@ export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss
   }
   const { weightInputs, dropoutInputs } = lowered;
   refuseFoldedWeights(model, weightInputs);
+  const penalties = penaltiesOf(allLayers(model), weightInputs);
   const graph = prune(decompose(lowered.graph, new Set(COMPOSITE_OPS.filter((op) => op !== 'LSTM'))));
   if (graph.outputs.length !== 1) throw new TrainingGraphRefusal(`the model has ${graph.outputs.length} outputs; the training graph takes one`);
   const prediction = graph.outputs[0];
   const w = new GraphDefWriter(graph, true);
   const ops = new TfOps(w);
   const target: IrValue = { name: w.fresh('polymodal_target'), shape: prediction.shape, dtype: 'float32' };
-  for (const input of [...graph.inputs, target]) w.placeholder(input);
+  const sampleWeight: IrValue | undefined = options.sampleWeights ? { name: w.fresh('polymodal_sample_weight'), shape: [-1], dtype: 'float32' } : undefined;
+  const targets = sampleWeight ? [target, sampleWeight] : [target];
+  for (const input of [...graph.inputs, ...targets]) w.placeholder(input);
   const lstmParts = new Map<string, BlockLstmParts>();
   for (const node of graph.nodes) {
     const parts = emitNode(w, node);
     if (parts !== undefined) lstmParts.set(node.output, parts);
   }
-  const lossParts = emitLoss({ ops, prediction: prediction.name, target: target.name, rank: prediction.shape.length, columns: prediction.shape.at(-1)! }, loss, metrics);
+  const lossParts = emitLoss({
+    ops, prediction: prediction.name, target: target.name, rank: prediction.shape.length, columns: prediction.shape.at(-1)!, sampleWeight: sampleWeight?.name,
+  }, loss, metrics);
   const contributions = backpropagate({ ops, graph, lstmParts }, graph, dependsOnWeights(graph, weightInputs), prediction.name, lossParts.outputGrad);
+  const penaltyValues = penalties.map((penalty, i) => {
+    const { value, grad } = emitPenalty(ops, penalty, i);
+    contributions.set(penalty.input, [...(contributions.get(penalty.input) ?? []), grad]);
+    return value;
+  });
+  const totalLoss = ops.addN([lossParts.loss, ...penaltyValues], 'polymodal_total_loss');
   const fetch = (name: string, value: string, shape: readonly number[]): IrValue => {
     const fetched: IrValue = { name: w.fresh(name), shape, dtype: 'float32' };
     w.node(fetched.name, 'Identity', [value], { T: { type: 'DT_FLOAT' } });
     return fetched;
   };
   const fetches = [
-    fetch('polymodal_loss', lossParts.loss, []),
+    fetch('polymodal_loss', totalLoss, []),
     ...lossParts.metrics.map((metric, i) => fetch(`polymodal_metric_${i}`, metric, [])),
     ...weightInputs.map(({ input }, i) => {
       const grads = contributions.get(input);
@@ -132,7 +149,7 @@ export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss
   ];
   const fed = new Set([...weightInputs, ...dropoutInputs].map((x) => x.input));
   const valueOf = (x: { input: string }) => graph.values.get(x.input)!;
-  const feeds = [...graph.inputs.filter((input) => !fed.has(input.name)), target, ...dropoutInputs.map(valueOf), ...weightInputs.map(valueOf)];
+  const feeds = [...graph.inputs.filter((input) => !fed.has(input.name)), ...targets, ...dropoutInputs.map(valueOf), ...weightInputs.map(valueOf)];
   const graphDef = { node: w.nodes, versions: { producer: 1994 } };
   return { bytes: encodeSavedModel(graphDef, feeds, fetches), feeds, dropoutInputs, weightInputs, fetches, opCounts: countOps(w.nodes.map((node) => node.op)) };
 }

@@ -201,6 +201,19 @@ function reduction(mean: boolean): GradientRule {
   };
 }
 
+/** ReduceMax as tfjs differentiates it: the gradient goes to every element equal to the maximum (ties included). */
+const reduceMax: GradientRule = (ctx, node, dy) => {
+  const x = node.inputs[0];
+  const n = node.output;
+  const input = shapeOf(ctx, x);
+  const axes = node.attrs['axes'] as number[];
+  if (axes.some((axis) => input[axis] === -1)) throw new TrainingGraphRefusal(`${node.op} over the batch axis (${n})`);
+  const kept = input.map((d, i) => (axes.includes(i) ? 1 : d));
+  const maximum = ctx.ops.reshape(n, kept, `${n}/grad_max_kept`);
+  const atMaximum = ctx.ops.compare('Equal', x, maximum, `${n}/grad_at_max`);
+  return [ctx.ops.mul(atMaximum, ctx.ops.reshape(dy, kept, `${n}/grad_kept`), `${n}/grad`)];
+};
+
 /** The fused LSTM's gradient: one BlockLSTMGradV2 for the whole sequence (backpropagation through time in C++). */
 const lstm: GradientRule = (ctx, node, dy, wants) => {
   const { ops } = ctx;
@@ -264,5 +277,6 @@ export const GRADIENT_RULES: ReadonlyMap<IrOpType, GradientRule> = new Map<IrOpT
   ['AvgPool', avgPool],
   ['ReduceSum', reduction(false)],
   ['ReduceMean', reduction(true)],
+  ['ReduceMax', reduceMax],
   ['LSTM', lstm],
 ]);

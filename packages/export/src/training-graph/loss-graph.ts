@@ -30,6 +30,14 @@ interface LossInputs {
   /** The prediction's rank and static last axis. */
   readonly rank: number;
   readonly columns: number;
+  /** A [batch] weight per row (tfjs's classWeight, as fit turns it into sample weights), when given. */
+  readonly sampleWeight?: string;
+}
+
+/** A loss before the mean over rows: each row's loss, and the gradient of their unweighted mean. */
+interface RowLoss {
+  readonly perRow: string;
+  readonly outputGrad: string;
 }
 
 const allAxes = (rank: number) => Array.from({ length: rank }, (_, i) => i);
@@ -46,39 +54,38 @@ function clip(ops: TfOps, x: string, base: string): { clipped: string; inside: s
 }
 
 /** tfjs's binaryCrossentropy: logits = log(y / (1 - y)) of the clipped y, then sigmoid cross-entropy with logits. */
-function binaryCrossentropy({ ops, prediction: p, target: t, rank }: LossInputs): { loss: string; outputGrad: string } {
+function binaryCrossentropy({ ops, prediction: p, target: t, rank }: LossInputs): RowLoss {
   const { clipped: y, inside } = clip(ops, p, 'loss/clip');
   const one = ops.scalar('loss/one', 1);
   const complement = ops.sub(one, y, 'loss/one_minus_y');
   const logits = ops.unary('Log', ops.div(y, complement, 'loss/odds'), 'loss/logits');
   const softplus = ops.unary('Log1p', ops.unary('Exp', ops.unary('Neg', ops.unary('Abs', logits, 'loss/abs'), 'loss/neg_abs'), 'loss/exp'), 'loss/log1p');
   const perValue = ops.add(ops.sub(ops.unary('Relu', logits, 'loss/relu'), ops.mul(logits, t, 'loss/logits_t'), 'loss/relu_minus'), softplus, 'loss/per_value');
-  const loss = ops.reduce('Mean', perValue, allAxes(rank), false, 'loss');
+  const perRow = ops.reduce('Mean', perValue, [rank - 1], false, 'loss/per_row');
   // d/dlogits = sigmoid(logits) - t = y - t; dlogits/dy = 1 / (y (1 - y)); then the clip and the mean.
   const dLogits = ops.div(ops.sub(y, t, 'loss/grad_y_minus_t'), ops.mul(y, complement, 'loss/grad_y_1my'), 'loss/grad_dy');
   const outputGrad = ops.div(ops.mul(dLogits, inside, 'loss/grad_clipped'), ops.count(p, 'loss/grad_count'), 'loss/grad');
-  return { loss, outputGrad };
+  return { perRow, outputGrad };
 }
 
 /** tfjs's categoricalCrossentropy on probabilities: normalised to sum 1, clipped, -sum(t log q). */
-function categoricalCrossentropy({ ops, prediction: p, target: t, rank }: LossInputs): { loss: string; outputGrad: string } {
+function categoricalCrossentropy({ ops, prediction: p, target: t, rank }: LossInputs): RowLoss {
   const last = rank - 1;
   const total = ops.reduce('Sum', p, [last], true, 'loss/total');
   const q = ops.div(p, total, 'loss/normalised');
   const { clipped: c, inside } = clip(ops, q, 'loss/clip');
   const perRow = ops.unary('Neg', ops.reduce('Sum', ops.mul(t, ops.unary('Log', c, 'loss/log'), 'loss/t_log'), [last], false, 'loss/sum'), 'loss/per_row');
-  const loss = ops.reduce('Mean', perRow, allAxes(rank - 1), false, 'loss');
   // g = dL/dq = -t / c inside the clip, over the rows; dL/dp_j = (g_j - sum_i g_i q_i) / total.
   const g = ops.div(ops.mul(ops.div(ops.unary('Neg', t, 'loss/grad_neg_t'), c, 'loss/grad_t_over_c'), inside, 'loss/grad_clipped'), ops.count(perRow, 'loss/grad_rows'), 'loss/grad_q');
   const dot = ops.reduce('Sum', ops.mul(g, q, 'loss/grad_gq'), [last], true, 'loss/grad_dot');
-  return { loss, outputGrad: ops.div(ops.sub(g, dot, 'loss/grad_centered'), total, 'loss/grad') };
+  return { perRow, outputGrad: ops.div(ops.sub(g, dot, 'loss/grad_centered'), total, 'loss/grad') };
 }
 
-function meanSquaredError({ ops, prediction: p, target: t, rank }: LossInputs): { loss: string; outputGrad: string } {
+function meanSquaredError({ ops, prediction: p, target: t, rank }: LossInputs): RowLoss {
   const difference = ops.sub(p, t, 'loss/difference');
-  const loss = ops.reduce('Mean', ops.unary('Square', difference, 'loss/square'), allAxes(rank), false, 'loss');
+  const perRow = ops.reduce('Mean', ops.unary('Square', difference, 'loss/square'), [rank - 1], false, 'loss/per_row');
   const twice = ops.mul(difference, ops.scalar('loss/two', 2), 'loss/grad_twice');
-  return { loss, outputGrad: ops.div(twice, ops.count(p, 'loss/grad_count'), 'loss/grad') };
+  return { perRow, outputGrad: ops.div(twice, ops.count(p, 'loss/grad_count'), 'loss/grad') };
 }
 
 function accuracy({ ops, prediction: p, target: t, rank, columns }: LossInputs, loss: TrainingGraphLoss): string {
@@ -90,7 +97,7 @@ function accuracy({ ops, prediction: p, target: t, rank, columns }: LossInputs, 
   return ops.reduce('Mean', hits, allAxes(rank - 1), false, 'metric/accuracy');
 }
 
-const LOSSES: Readonly<Record<TrainingGraphLoss, (inputs: LossInputs) => { loss: string; outputGrad: string }>> = {
+const LOSSES: Readonly<Record<TrainingGraphLoss, (inputs: LossInputs) => RowLoss>> = {
   binaryCrossentropy, categoricalCrossentropy, meanSquaredError,
 };
 
@@ -98,8 +105,22 @@ export function isTrainingGraphLoss(loss: string): loss is TrainingGraphLoss {
   return (TRAINING_GRAPH_LOSSES as readonly string[]).includes(loss);
 }
 
+/**
+ * The batch's loss and its output gradient: the mean of the rows' losses, each times its sample weight when
+ * there are weights (tfjs's computeWeightedLoss, then the mean), and the metrics, unweighted as tfjs logs them.
+ */
 export function emitLoss(inputs: LossInputs, loss: TrainingGraphLoss, metrics: readonly string[]): LossParts {
-  const parts = LOSSES[loss](inputs);
+  const { ops, rank, sampleWeight } = inputs;
+  const rows = LOSSES[loss](inputs);
+  let parts: { loss: string; outputGrad: string };
+  if (sampleWeight === undefined) {
+    parts = { loss: ops.reduce('Mean', rows.perRow, allAxes(rank - 1), false, 'loss'), outputGrad: rows.outputGrad };
+  } else {
+    if (rank !== 2) throw new TrainingGraphRefusal(`class weights on a rank-${rank} output`);
+    const weighted = ops.mul(rows.perRow, sampleWeight, 'loss/weighted');
+    const column = ops.reshape(sampleWeight, [-1, 1], 'loss/weight_column');
+    parts = { loss: ops.reduce('Mean', weighted, [0], false, 'loss'), outputGrad: ops.mul(rows.outputGrad, column, 'loss/weighted_grad') };
+  }
   const values = metrics.map((metric) => {
     if (metric === 'accuracy' || metric === 'acc') return accuracy(inputs, loss);
     throw new TrainingGraphRefusal(`the training metric "${metric}" (the graph computes accuracy only)`);

@@ -7,7 +7,7 @@
  * loss and every gradient that tfjs's own step gives, within TRAINING_GRAPH_TOLERANCE.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PolymodalError, type BackendInfo, type CompiledTrainingStep, type CompilerSkip, type TrainingStepCompiler, type TrainingStepResult } from '@polymodal/core';
+import { PolymodalError, type BackendInfo, type CompiledTrainingStep, type CompilerSkip, type TrainingStepCompiler, type TrainingStepOptions, type TrainingStepResult } from '@polymodal/core';
 import type { IrValue } from '../ir/graph.js';
 import { tensorName } from '../saved-model/emit-saved-model.js';
 import { loadGraph, savedModelBackend, type SavedModelBackend } from '../saved-model/tensorflow-session.js';
@@ -25,18 +25,35 @@ const PROBE_ROWS = 4;
 
 const inputInfo = (value: IrValue) => ({ name: tensorName(value), shape: [...value.shape], dtype: value.dtype, tfDtype: TF_TYPES[value.dtype] });
 
+/** classWeight as a vector by class index (a class it leaves out weighs 1, as core always names every class). */
+function classWeightVector(classWeight: Record<number, number>): tf.Tensor1D {
+  const classes = Math.max(...Object.keys(classWeight).map(Number)) + 1;
+  return tf.tensor1d(Array.from({ length: classes }, (_, c) => classWeight[c] ?? 1));
+}
+
+/** Each row's weight from its target, as tfjs's standardizeWeights finds the class: argmax of one-hot rows, else the value. */
+function sampleWeights(classWeights: tf.Tensor1D, target: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const classes = target.shape[1]! > 1 ? tf.argMax(target, 1) : tf.cast(tf.reshape(target, [-1]), 'int32');
+    return tf.gather(classWeights, classes) as tf.Tensor1D;
+  });
+}
+
 class TensorflowTrainingStep implements CompiledTrainingStep {
   private readonly feeds;
   private readonly fetches: string[];
   private readonly modelInputs: readonly IrValue[];
   private readonly logCount: number;
+  private readonly classWeights?: tf.Tensor1D;
   private disposed = false;
 
-  constructor(private readonly backend: SavedModelBackend, private readonly id: number, private readonly graph: TrainingGraph, readonly description: string) {
+  constructor(private readonly backend: SavedModelBackend, private readonly id: number, private readonly graph: TrainingGraph, readonly description: string, classWeight?: Record<number, number>) {
     this.feeds = graph.feeds.map(inputInfo);
     this.fetches = graph.fetches.map(tensorName);
-    this.modelInputs = graph.feeds.slice(0, graph.feeds.length - graph.weightInputs.length - graph.dropoutInputs.length - 1);
+    const targets = classWeight ? 2 : 1;
+    this.modelInputs = graph.feeds.slice(0, graph.feeds.length - graph.weightInputs.length - graph.dropoutInputs.length - targets);
     this.logCount = graph.fetches.length - graph.weightInputs.length;
+    if (classWeight) this.classWeights = tf.keep(classWeightVector(classWeight));
   }
 
   run(inputs: readonly tf.Tensor[], target: tf.Tensor): TrainingStepResult {
@@ -60,21 +77,28 @@ class TensorflowTrainingStep implements CompiledTrainingStep {
     // A token column may arrive as float32 for an int32 model input: the graph takes the input's own type.
     const cast = inputs.map((x, i) => (x.dtype === this.modelInputs[i].dtype ? x : tf.cast(x, this.modelInputs[i].dtype)));
     const targetFloat = target.dtype === 'float32' ? target : tf.cast(target, 'float32');
+    const rowWeights = this.classWeights ? [sampleWeights(this.classWeights, targetFloat)] : [];
     try {
       const weights = this.graph.weightInputs.map((w) => w.variable.read());
-      const outputs = this.backend.runSavedModel(this.id, [...cast, targetFloat, ...masks, ...weights], this.feeds, this.fetches);
+      const outputs = this.backend.runSavedModel(this.id, [...cast, targetFloat, ...rowWeights, ...masks, ...weights], this.feeds, this.fetches);
       const gradients: tf.NamedTensorMap = {};
       this.graph.weightInputs.forEach((w, i) => (gradients[(w.variable.read() as tf.Variable).name] = outputs[this.logCount + i]));
       return { logs: outputs.slice(0, this.logCount) as tf.Scalar[], gradients };
     } finally {
-      tf.dispose(cast.filter((x, i) => x !== inputs[i]));
+      tf.dispose([...cast.filter((x, i) => x !== inputs[i]), ...rowWeights]);
       if (targetFloat !== target) targetFloat.dispose();
     }
+  }
+
+  /** The probe's row weights, as the step computes them. */
+  rowWeights(target: tf.Tensor): tf.Tensor1D | undefined {
+    return this.classWeights ? sampleWeights(this.classWeights, target) : undefined;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.classWeights?.dispose();
     this.backend.deleteSavedModel(this.id);
   }
 }
@@ -94,13 +118,18 @@ function probeBatch(model: tf.LayersModel, loss: string): { inputs: tf.Tensor[];
   return { inputs, target };
 }
 
-/** tfjs's own loss and gradients for the probe batch: what model.fit's step computes (mean of the loss function). */
-function tfjsStep(model: tf.LayersModel, inputs: tf.Tensor[], target: tf.Tensor, training: boolean): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
+/**
+ * tfjs's own loss and gradients for the probe batch, as model.fit's step computes them: the loss function's rows,
+ * times the sample weights when given, their mean, plus the layers' regularisation losses.
+ */
+function tfjsStep(model: tf.LayersModel, inputs: tf.Tensor[], target: tf.Tensor, training: boolean, rowWeights?: tf.Tensor): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
   const lossFunction = (model as unknown as { lossFunctions: ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor)[] }).lossFunctions[0];
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(() => {
     const prediction = model.apply(inputs.length === 1 ? inputs[0] : inputs, { training }) as tf.Tensor;
-    return tf.mean(lossFunction(target, prediction)) as tf.Scalar;
+    const rows = lossFunction(target, prediction);
+    const loss = tf.mean(rowWeights ? tf.mul(rows, rowWeights) : rows) as tf.Scalar;
+    return model.calculateLosses().reduce((total: tf.Scalar, penalty) => tf.add(total, penalty), loss);
   }, variables);
   return { loss: value, grads };
 }
@@ -125,7 +154,7 @@ function largestDifference(model: tf.LayersModel, step: TensorflowTrainingStep, 
     const { inputs, target } = probeBatch(model, model.loss as string);
     // Dropout off on both sides (tfjs's step in the inference phase, the graph's masks all ones): the rest must agree.
     const training = graph.dropoutInputs.length === 0;
-    const expected = tfjsStep(model, inputs, target, training);
+    const expected = tfjsStep(model, inputs, target, training, step.rowWeights(target));
     const masks = graph.dropoutInputs.map((dropout) => tf.ones([PROBE_ROWS, ...dropout.shape.slice(1)]));
     const actual = step.runWith(inputs, target, masks);
     let worst = { difference: relativeDifference(expected.loss, actual.logs[0]), where: 'the loss' };
@@ -137,21 +166,23 @@ function largestDifference(model: tf.LayersModel, step: TensorflowTrainingStep, 
   });
 }
 
-function emit(model: tf.LayersModel): TrainingGraph | CompilerSkip {
+function emit(model: tf.LayersModel, options: TrainingStepOptions): TrainingGraph | CompilerSkip {
   const loss = model.loss;
   if (typeof loss !== 'string' || !isTrainingGraphLoss(loss)) return { skipped: `the loss ${JSON.stringify(loss)} has no training graph form` };
   try {
-    return emitTrainingGraph(model, loss, model.metricsNames.slice(1));
+    return emitTrainingGraph(model, loss, model.metricsNames.slice(1), { sampleWeights: options.classWeight !== undefined });
   } catch (error) {
     if (error instanceof TrainingGraphRefusal) return { skipped: `the training step cannot be one graph: ${error.message}` };
+    // The optional fast path must never end a run: a lowering's own error leaves training to tfjs, saying so.
+    if (error instanceof PolymodalError) return { skipped: `the training graph could not be written (${error.message})` };
     throw error;
   }
 }
 
-async function compile(model: tf.LayersModel, info: BackendInfo): Promise<CompiledTrainingStep | CompilerSkip> {
+async function compile(model: tf.LayersModel, info: BackendInfo, options: TrainingStepOptions = {}): Promise<CompiledTrainingStep | CompilerSkip> {
   const backend = savedModelBackend();
   if (backend === undefined) return { skipped: `the ${info.name} backend cannot run TensorFlow graphs (it has no tfjs-node SavedModel support)` };
-  const graph = emit(model);
+  const graph = emit(model, options);
   if ('skipped' in graph) return graph;
   const ops = Object.entries(graph.opCounts).filter(([op]) => op !== 'Const').reduce((sum, [, n]) => sum + n, 0);
   let id: number;
@@ -160,7 +191,7 @@ async function compile(model: tf.LayersModel, info: BackendInfo): Promise<Compil
   } catch (error) {
     return { skipped: `TensorFlow did not load the training graph (${(error as Error).message.split('\n')[0]})` };
   }
-  const step = new TensorflowTrainingStep(backend, id, graph, `TensorFlow graph (${ops} ops: forward, loss, gradients)`);
+  const step = new TensorflowTrainingStep(backend, id, graph, `TensorFlow graph (${ops} ops: forward, loss, gradients)`, options.classWeight);
   let check: { difference: number; where: string };
   try {
     check = largestDifference(model, step, graph);

@@ -1,4 +1,4 @@
-import { crossval, PolymodalError, type FoldResult, type ManifestOverrides, type TrainedFolder } from '@polymodal/core';
+import { crossval, PolymodalError, type FoldResult, type ManifestOverrides, type TrainedFolder, type TrainingStepCompiler } from '@polymodal/core';
 import type { TrialOutcome } from '../study/run-study.js';
 
 /** The folds of a `cv_<metric>` objective (resolved: defaults filled in by the command). */
@@ -41,6 +41,7 @@ export async function crossvalTrial(request: CrossvalTrialRequest, cv: TrialCros
   signal?: AbortSignal;
   onEpoch?: (epoch: number, logs: Record<string, number>) => void;
   beforeCommit?: (folder: TrainedFolder) => Promise<void>;
+  compileTrainingStep?: TrainingStepCompiler;
 }): Promise<TrialOutcome> {
   const metric = crossvalMetric(request.objective);
   if (metric === undefined) throw new PolymodalError(`objective ${request.objective} is not cv_<metric>`, { exitCode: 70 });
@@ -56,6 +57,7 @@ export async function crossvalTrial(request: CrossvalTrialRequest, cv: TrialCros
     overwrite: true,
     signal: options.signal,
     beforeFoldCommit: options.beforeCommit,
+    compileTrainingStep: options.compileTrainingStep,
     onFold: (_result, done) => options.onEpoch?.(done.length, { [request.objective]: heldOut(done) }),
   });
   return {

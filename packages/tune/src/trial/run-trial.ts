@@ -1,4 +1,4 @@
-import { loadManifest, train, type ManifestOverrides, type TrainedFolder, type TrainResult } from '@polymodal/core';
+import { loadManifest, train, type ManifestOverrides, type TrainedFolder, type TrainingStepCompiler, type TrainResult } from '@polymodal/core';
 import type { TrialJob, TrialOutcome } from '../study/run-study.js';
 import { crossvalTrial, type TrialCrossval } from './crossval-trial.js';
 
@@ -38,6 +38,8 @@ export async function runTrial(request: TrialRequest, options: {
   signal?: AbortSignal;
   onEpoch?: (epoch: number, logs: Record<string, number>) => void;
   beforeCommit?: (folder: TrainedFolder) => Promise<void>;
+  /** train()'s `compileTrainingStep` (e.g. @polymodal/export's tensorflowTrainingGraph()). */
+  compileTrainingStep?: TrainingStepCompiler;
 } = {}): Promise<TrialOutcome> {
   if (request.crossval) return crossvalTrial({ ...request, overrides: trialOverrides(request) }, request.crossval, options);
   const loaded = await loadManifest(request.manifest, { overrides: trialOverrides(request), allowLocalPlugins: request.allowLocalPlugins });
@@ -48,6 +50,7 @@ export async function runTrial(request: TrialRequest, options: {
     overwrite: true,
     signal: options.signal,
     beforeCommit: options.beforeCommit,
+    compileTrainingStep: options.compileTrainingStep,
     reporter: { event: (event) => { if (event.type === 'epochEnd') options.onEpoch?.(event.epoch, event.logs); } },
   });
   return {

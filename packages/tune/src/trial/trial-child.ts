@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { TrainedFolder } from '@polymodal/core';
+import type { TrainedFolder, TrainingStepCompiler } from '@polymodal/core';
 import { STOP_MESSAGE, type TrialMessage } from './protocol.js';
 import { runTrial, type TrialRequest } from './run-trial.js';
 
@@ -31,7 +31,11 @@ export function readRequest(input: Readable, controller: AbortController): { req
 }
 
 /** The trial process: one request in, epoch lines and the result out. Returns when the trial is done. */
-export async function runTrialChild(input: Readable, write: (line: string) => void, options: { signal?: AbortSignal; beforeCommit?: (folder: TrainedFolder) => Promise<void> } = {}): Promise<void> {
+export async function runTrialChild(input: Readable, write: (line: string) => void, options: {
+  signal?: AbortSignal;
+  beforeCommit?: (folder: TrainedFolder) => Promise<void>;
+  compileTrainingStep?: TrainingStepCompiler;
+} = {}): Promise<void> {
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
   const reader = readRequest(input, controller);
@@ -40,6 +44,7 @@ export async function runTrialChild(input: Readable, write: (line: string) => vo
     const outcome = await runTrial(await reader.request, {
       signal: controller.signal,
       beforeCommit: options.beforeCommit,
+      compileTrainingStep: options.compileTrainingStep,
       onEpoch: (epoch, logs) => send({ type: 'epoch', epoch, logs }),
     });
     send({ type: 'trial-result', ...outcome });
