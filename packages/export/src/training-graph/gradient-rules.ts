@@ -185,15 +185,20 @@ const avgPool: GradientRule = (ctx, node, dy) => {
   return [ctx.ops.raw(`${node.output}/grad`, 'AvgPoolGrad', [shape, dy], poolAttrs(node))];
 };
 
-/** ReduceSum / ReduceMean over static axes (never the batch): the gradient spread back over the reduced axes. */
+/** A reduction's input and its shape with the reduced axes kept as 1 (the batch axis is never reduced here). */
+function reducedShape(ctx: GradientContext, node: IrNode): { x: string; input: readonly number[]; axes: number[]; kept: number[] } {
+  const x = node.inputs[0];
+  const input = shapeOf(ctx, x);
+  const axes = node.attrs['axes'] as number[];
+  if (axes.some((axis) => input[axis] === -1)) throw new TrainingGraphRefusal(`${node.op} over the batch axis (${node.output})`);
+  return { x, input, axes, kept: input.map((d, i) => (axes.includes(i) ? 1 : d)) };
+}
+
+/** ReduceSum / ReduceMean: the gradient spread back over the reduced axes. */
 function reduction(mean: boolean): GradientRule {
   return (ctx, node, dy) => {
-    const x = node.inputs[0];
     const n = node.output;
-    const input = shapeOf(ctx, x);
-    const axes = node.attrs['axes'] as number[];
-    if (axes.some((axis) => input[axis] === -1)) throw new TrainingGraphRefusal(`${node.op} over the batch axis (${n})`);
-    const kept = input.map((d, i) => (axes.includes(i) ? 1 : d));
+    const { x, input, axes, kept } = reducedShape(ctx, node);
     const spread = ctx.ops.raw(`${n}/grad_spread`, 'BroadcastTo', [ctx.ops.reshape(dy, kept, `${n}/grad_kept`), ctx.ops.shape(x, `${n}/grad_shape`)], { T: FLOAT, Tidx: INT32 });
     if (!mean) return [spread];
     const count = axes.reduce((product, axis) => product * input[axis], 1);
@@ -203,14 +208,9 @@ function reduction(mean: boolean): GradientRule {
 
 /** ReduceMax as tfjs differentiates it: the gradient goes to every element equal to the maximum (ties included). */
 const reduceMax: GradientRule = (ctx, node, dy) => {
-  const x = node.inputs[0];
   const n = node.output;
-  const input = shapeOf(ctx, x);
-  const axes = node.attrs['axes'] as number[];
-  if (axes.some((axis) => input[axis] === -1)) throw new TrainingGraphRefusal(`${node.op} over the batch axis (${n})`);
-  const kept = input.map((d, i) => (axes.includes(i) ? 1 : d));
-  const maximum = ctx.ops.reshape(n, kept, `${n}/grad_max_kept`);
-  const atMaximum = ctx.ops.compare('Equal', x, maximum, `${n}/grad_at_max`);
+  const { x, kept } = reducedShape(ctx, node);
+  const atMaximum = ctx.ops.compare('Equal', x, ctx.ops.reshape(n, kept, `${n}/grad_max_kept`), `${n}/grad_at_max`);
   return [ctx.ops.mul(atMaximum, ctx.ops.reshape(dy, kept, `${n}/grad_kept`), `${n}/grad`)];
 };
 
