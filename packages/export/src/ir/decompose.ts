@@ -6,7 +6,6 @@
 import { GraphBuilder, type CompositeOp, type IrGraph, type IrNode } from './graph.js';
 import { add, concat, div, matMul, mul, reduce, reshape, slice, sub, unary } from './ops.js';
 
-
 function layerNormalization(g: GraphBuilder, node: IrNode): string {
   const [x, gamma, beta] = node.inputs;
   const n = node.output;

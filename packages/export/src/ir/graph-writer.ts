@@ -34,6 +34,11 @@ export abstract class IrGraphWriter {
   protected abstract writeConstant(name: string, constant: IrConstant): void;
 }
 
+/** The nodes that compute (every op but Const), for a description such as "TensorFlow graph (93 ops)". */
+export function computingOps(opCounts: Readonly<Record<string, number>>): number {
+  return Object.entries(opCounts).filter(([op]) => op !== 'Const').reduce((sum, [, n]) => sum + n, 0);
+}
+
 /** Op type -> number of nodes, for an export's summary. */
 export function countOps(opTypes: Iterable<string>): Record<string, number> {
   const counts: Record<string, number> = {};

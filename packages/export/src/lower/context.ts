@@ -12,6 +12,8 @@ export interface LoweringContext {
    * values, or, when lowering for training, a graph input the current values are fed to.
    */
   weight(variable: tf.LayerVariable, name: string, shape: readonly number[]): string;
+  /** A Dropout layer's output: its input at inference; when lowering for training, the input times a fed mask. */
+  dropout(layer: tf.layers.Layer, x: string): string;
 }
 
 /**

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { GraphBuilder, type IrDType, type IrGraph } from '../ir/graph.js';
-import { reshape } from '../ir/ops.js';
+import { mul, reshape } from '../ir/ops.js';
 import { prune } from '../ir/prune.js';
 import { weightData, type LoweringContext } from './context.js';
 import { LAYER_LOWERINGS, SUPPORTED_LAYERS } from './registry.js';
@@ -61,14 +61,16 @@ class ModelLowering implements LoweringContext {
     if (trainable) this.weightInputs = [];
   }
 
-  /** Training only: x times a mask input (Dropout's call in the training phase). */
-  private dropout(layer: tf.layers.Layer, x: string): string {
+  /** At inference x; for training, x times a mask input (Dropout's call in the training phase, 0 < rate < 1). */
+  dropout(layer: tf.layers.Layer, x: string): string {
     const config = layer.getConfig();
+    const rate = Number(config['rate'] ?? 0);
+    if (this.weightInputs === undefined || !(rate > 0 && rate < 1)) return x;
     if (config['noiseShape'] != null) throw new PolymodalError(`export: layer "${layer.name}" (Dropout): a noiseShape cannot be trained as a graph`, { exitCode: 2 });
     const shape = this.g.value(x).shape;
     const input = this.g.input(`${layer.name}/dropout_mask`, shape, 'float32').name;
-    this.dropoutInputs.push({ layer, rate: config['rate'] as number, input, shape });
-    return this.g.node('Mul', [x, input], this.g.value(x).shape, layer.name);
+    this.dropoutInputs.push({ layer, rate, input, shape });
+    return mul(this.g, x, input, layer.name);
   }
 
   weight(variable: tf.LayerVariable, name: string, shape: readonly number[]): string {
@@ -83,8 +85,6 @@ class ModelLowering implements LoweringContext {
   }
 
   lowerLayer(layer: tf.layers.Layer, inputs: readonly string[]): string[] {
-    const rate = Number(layer.getConfig()['rate'] ?? 0);
-    if (this.weightInputs !== undefined && layer.getClassName() === 'Dropout' && rate > 0 && rate < 1) return [this.dropout(layer, inputs[0])];
     const lowering = LAYER_LOWERINGS.get(layer.getClassName());
     if (lowering === undefined) throw refuseUnknown(layer);
     return lowering(layer, inputs, this);

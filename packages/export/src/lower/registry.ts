@@ -14,7 +14,7 @@ import {
   lowerGlobalMaxPooling1D, lowerGlobalMaxPooling2D, lowerMaxPooling1D, lowerMaxPooling2D,
 } from './pooling.js';
 import { lowerGRU, lowerLSTM } from './recurrent.js';
-import { lowerConcatenate, lowerFlatten, lowerIdentity, lowerReshape, lowerZeroPadding2D } from './shape-layers.js';
+import { lowerConcatenate, lowerDropout, lowerFlatten, lowerIdentity, lowerReshape, lowerZeroPadding2D } from './shape-layers.js';
 
 export const LAYER_LOWERINGS: ReadonlyMap<string, LayerLowering> = new Map<string, LayerLowering>([
   ['Dense', lowerDense],
@@ -23,7 +23,7 @@ export const LAYER_LOWERINGS: ReadonlyMap<string, LayerLowering> = new Map<strin
   ['LeakyReLU', lowerLeakyReLU],
   ['Rescaling', lowerRescaling],
   ['Softmax', lowerSoftmax],
-  ['Dropout', lowerIdentity],
+  ['Dropout', lowerDropout],
   ['SpatialDropout1D', lowerIdentity],
   ['SpatialDropout2D', lowerIdentity],
   ['GaussianNoise', lowerIdentity],

@@ -2,8 +2,11 @@
 import { concat, reshape } from '../ir/ops.js';
 import { configOf, unsupported, type LayerLowering } from './context.js';
 
-/** Dropout and the noise layers do nothing at inference. */
+/** The noise layers do nothing at inference. */
 export const lowerIdentity: LayerLowering = (_layer, inputs) => [inputs[0]];
+
+/** Dropout: nothing at inference; the context decides (a training graph applies a mask). */
+export const lowerDropout: LayerLowering = (layer, [x], ctx) => [ctx.dropout(layer, x)];
 
 export const lowerFlatten: LayerLowering = (layer, [x], { g }) => {
   const shape = g.value(x).shape;

@@ -8,11 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { PolymodalError, type BackendInfo, type CompiledModel, type CompilerSkip, type ModelCompiler } from '@polymodal/core';
+import { computingOps } from '../ir/graph-writer.js';
 import type { IrGraph, IrValue } from '../ir/graph.js';
 import { lowerLayersModel } from '../lower/lower-model.js';
 import { TF_TYPES } from '../tfjs-graph/graph-def-writer.js';
 import { emitSavedModel, tensorName } from './emit-saved-model.js';
-import { loadGraph, savedModelBackend, type SavedModelBackend } from './tensorflow-session.js';
+import { loadGraph, probeInputs, savedModelBackend, type SavedModelBackend } from './tensorflow-session.js';
 
 export const TENSORFLOW_GRAPH_COMPILER = 'tensorflow-graph';
 
@@ -43,17 +44,9 @@ class TensorflowGraphModel implements CompiledModel {
   }
 }
 
-/** Seeded inputs in each input's range: floats in [0, 1), integer inputs (token ids, categories) 0. */
-function probeInputs(model: tf.LayersModel): tf.Tensor[] {
-  return model.inputs.map((input, i) => {
-    const shape = [PROBE_ROWS, ...(input.shape.slice(1) as number[])];
-    return input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32', 17 + i);
-  });
-}
-
 function largestDifference(model: tf.LayersModel, compiled: CompiledModel): number {
   return tf.tidy(() => {
-    const inputs = probeInputs(model);
+    const inputs = probeInputs(model, PROBE_ROWS, 17);
     const expected = (model.predict(inputs.length === 1 ? inputs[0] : inputs) as tf.Tensor).dataSync();
     const actual = compiled.predict(inputs).dataSync();
     if (actual.length !== expected.length) return Infinity;
@@ -78,7 +71,7 @@ async function compile(model: tf.LayersModel, info: BackendInfo): Promise<Compil
   }
   if (ir.outputs.length !== 1) return { skipped: `the model has ${ir.outputs.length} outputs; the graph serves one` };
   const savedModel = emitSavedModel(ir);
-  const ops = Object.entries(savedModel.opCounts).filter(([op]) => op !== 'Const').reduce((sum, [, n]) => sum + n, 0);
+  const ops = computingOps(savedModel.opCounts);
   let id: number;
   try {
     id = await loadGraph(backend, savedModel.bytes);

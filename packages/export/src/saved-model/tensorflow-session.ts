@@ -17,6 +17,14 @@ export function savedModelBackend(): SavedModelBackend | undefined {
   return typeof backend.loadSavedModelMetaGraph === 'function' && typeof backend.runSavedModel === 'function' ? (backend as SavedModelBackend) : undefined;
 }
 
+/** Seeded probe rows in each input's range: floats in [0, 1), integer inputs (token ids, categories) 0. */
+export function probeInputs(model: tf.LayersModel, rows: number, seed: number): tf.Tensor[] {
+  return model.inputs.map((input, i) => {
+    const shape = [rows, ...(input.shape.slice(1) as number[])];
+    return input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32', seed + i);
+  });
+}
+
 export async function loadGraph(backend: SavedModelBackend, bytes: Uint8Array): Promise<number> {
   // TensorFlow reads the graph from a folder; once the session holds it, the folder is not needed.
   const dir = await mkdtemp(join(tmpdir(), 'polymodal-graph-'));

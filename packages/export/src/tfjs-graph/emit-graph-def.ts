@@ -5,7 +5,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
-import { countOps } from '../ir/graph-writer.js';
 import { prune } from '../ir/prune.js';
 import { COMPOSITE_OPS, type CompositeOp, type IrGraph, type IrNode } from '../ir/graph.js';
 import { emitBlockLstm, type BlockLstmParts } from './block-lstm.js';
@@ -91,24 +90,34 @@ export function emitNode(w: GraphDefWriter, node: IrNode): BlockLstmParts | unde
       convolution(w, node, inputs);
       return undefined;
     case 'MaxPool':
-    case 'AvgPool': {
-      const [kh, kw] = node.attrs['kernel'] as number[];
-      const [sh, sw] = node.attrs['strides'] as number[];
-      w.node(out, node.op, inputs, { ksize: intList([1, kh, kw, 1]), strides: intList([1, sh, sw, 1]), padding: stringAttr(node.attrs['padding'] as string), data_format: stringAttr('NHWC'), T });
+    case 'AvgPool':
+      w.node(out, node.op, inputs, poolAttrs(node));
       return undefined;
-    }
     default:
       throw new PolymodalError(`export: internal error, no TensorFlow form for the IR op ${node.op}`, { exitCode: 70 });
   }
 }
 
-function convolution(w: GraphDefWriter, node: IrNode, [x, kernel, bias]: string[]): void {
+/** A window op's NHWC strides, padding, data format and type: what a pooling, a convolution and their gradients share. */
+function windowAttrs(node: IrNode): Record<string, unknown> {
   const [sh, sw] = node.attrs['strides'] as number[];
+  return { strides: intList([1, sh, sw, 1]), padding: stringAttr(node.attrs['padding'] as string), data_format: stringAttr('NHWC'), T: dtypeAttr('float32') };
+}
+
+/** MaxPool / AvgPool (and their gradients): the window attributes and the kernel size. */
+export function poolAttrs(node: IrNode): Record<string, unknown> {
+  const [kh, kw] = node.attrs['kernel'] as number[];
+  return { ...windowAttrs(node), ksize: intList([1, kh, kw, 1]) };
+}
+
+/** Conv2D / DepthwiseConv2D (and their gradients): the window attributes and the dilations. */
+export function convolutionAttrs(node: IrNode): Record<string, unknown> {
   const [dh, dw] = node.attrs['dilations'] as number[];
-  const attrs = {
-    strides: intList([1, sh, sw, 1]), dilations: intList([1, dh, dw, 1]), padding: stringAttr(node.attrs['padding'] as string),
-    data_format: stringAttr('NHWC'), T: dtypeAttr('float32'),
-  };
+  return { ...windowAttrs(node), dilations: intList([1, dh, dw, 1]) };
+}
+
+function convolution(w: GraphDefWriter, node: IrNode, [x, kernel, bias]: string[]): void {
+  const attrs = convolutionAttrs(node);
   const op = node.op === 'Conv2D' ? 'Conv2D' : 'DepthwiseConv2dNative';
   if (bias === undefined) {
     w.node(node.output, op, [x, kernel], attrs);
@@ -126,8 +135,5 @@ export function emitGraphDef(ir: IrGraph, options: GraphDefOptions = {}): GraphD
   const w = new GraphDefWriter(graph, options.inlineWeights === true);
   for (const input of graph.inputs) w.placeholder(input);
   for (const node of graph.nodes) emitNode(w, node);
-  // TensorFlow 2.x's producer version, so loaders see a current GraphDef.
-  return {
-    modelTopology: { node: w.nodes, versions: { producer: 1994 } }, weightSpecs: w.weightSpecs, weightData: w.weightData(), opCounts: countOps(w.nodes.map((node) => node.op)),
-  };
+  return { modelTopology: w.graphDef(), weightSpecs: w.weightSpecs, weightData: w.weightData(), opCounts: w.opCounts() };
 }

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { IrConstant, IrDType, IrGraph, IrValue } from '../ir/graph.js';
-import { IrGraphWriter } from '../ir/graph-writer.js';
+import { countOps, IrGraphWriter } from '../ir/graph-writer.js';
 
 export interface NodeDef {
   name: string;
@@ -63,6 +63,16 @@ export class GraphDefWriter extends IrGraphWriter {
   /** A new int32 Const (shapes, axes, permutations). */
   ints(base: string, values: readonly number[], shape: readonly number[] = [values.length]): string {
     return this.constant(this.fresh(base), Int32Array.from(values), shape);
+  }
+
+  /** The GraphDef (JSON form) of the nodes so far, with TensorFlow 2.x's producer version so loaders see a current one. */
+  graphDef(): { node: NodeDef[]; versions: { producer: number } } {
+    return { node: this.nodes, versions: { producer: 1994 } };
+  }
+
+  /** Op type -> number of nodes so far. */
+  opCounts(): Record<string, number> {
+    return countOps(this.nodes.map((node) => node.op));
   }
 
   weightData(): ArrayBuffer {

@@ -9,7 +9,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
-import { countOps } from '../ir/graph-writer.js';
 import { COMPOSITE_OPS, type IrGraph, type IrValue } from '../ir/graph.js';
 import { prune } from '../ir/prune.js';
 import { configOf } from '../lower/context.js';
@@ -17,7 +16,7 @@ import { lowerForTraining, type DropoutInput, type WeightInput } from '../lower/
 import { encodeSavedModel } from '../saved-model/emit-saved-model.js';
 import type { BlockLstmParts } from '../tfjs-graph/block-lstm.js';
 import { emitNode } from '../tfjs-graph/emit-graph-def.js';
-import { GraphDefWriter } from '../tfjs-graph/graph-def-writer.js';
+import { dtypeAttr, GraphDefWriter } from '../tfjs-graph/graph-def-writer.js';
 import { GRADIENT_RULES, type GradientContext } from './gradient-rules.js';
 import { emitLoss, type TrainingGraphLoss } from './loss-graph.js';
 import { TrainingGraphRefusal } from './refusal.js';
@@ -28,6 +27,8 @@ export interface TrainingGraph {
   readonly bytes: Uint8Array;
   /** What each step feeds, in order: the model's inputs, the target (and sample weights), the dropout masks, the trainable weights. */
   readonly feeds: readonly IrValue[];
+  /** The first of `feeds`: the model's own inputs. */
+  readonly modelInputs: readonly IrValue[];
   readonly dropoutInputs: readonly DropoutInput[];
   readonly weightInputs: readonly WeightInput[];
   /** What each step fetches, in order: the loss, the metrics, then one gradient per weight input. */
@@ -75,9 +76,15 @@ function dependsOnWeights(graph: IrGraph, weightInputs: readonly WeightInput[]):
   return reached;
 }
 
-function backpropagate(ctx: GradientContext, graph: IrGraph, reached: ReadonlySet<string>, output: string, outputGrad: string): Map<string, string[]> {
-  const contributions = new Map<string, string[]>([[output, [outputGrad]]]);
-  const push = (name: string, grad: string) => contributions.set(name, [...(contributions.get(name) ?? []), grad]);
+/** The gradients reaching each value, summed (AddN) where it is read. */
+type Contributions = Map<string, string[]>;
+
+function addGradient(contributions: Contributions, name: string, grad: string): void {
+  contributions.set(name, [...(contributions.get(name) ?? []), grad]);
+}
+
+function backpropagate(ctx: GradientContext, graph: IrGraph, reached: ReadonlySet<string>, output: string, outputGrad: string): Contributions {
+  const contributions: Contributions = new Map([[output, [outputGrad]]]);
   for (const node of [...graph.nodes].reverse()) {
     const reaching = contributions.get(node.output);
     if (reaching === undefined || !reached.has(node.output)) continue;
@@ -86,7 +93,7 @@ function backpropagate(ctx: GradientContext, graph: IrGraph, reached: ReadonlySe
     const dy = ctx.ops.addN(reaching, `${node.output}/grad_sum`);
     const wants = node.inputs.map((input) => reached.has(input));
     rule(ctx, node, dy, wants).forEach((grad, i) => {
-      if (grad !== undefined && wants[i]) push(node.inputs[i], grad);
+      if (grad !== undefined && wants[i]) addGradient(contributions, node.inputs[i], grad);
     });
   }
   return contributions;
@@ -129,13 +136,13 @@ export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss
   const contributions = backpropagate({ ops, graph, lstmParts }, graph, dependsOnWeights(graph, weightInputs), prediction.name, lossParts.outputGrad);
   const penaltyValues = penalties.map((penalty, i) => {
     const { value, grad } = emitPenalty(ops, penalty, i);
-    contributions.set(penalty.input, [...(contributions.get(penalty.input) ?? []), grad]);
+    addGradient(contributions, penalty.input, grad);
     return value;
   });
   const totalLoss = ops.addN([lossParts.loss, ...penaltyValues], 'polymodal_total_loss');
   const fetch = (name: string, value: string, shape: readonly number[]): IrValue => {
     const fetched: IrValue = { name: w.fresh(name), shape, dtype: 'float32' };
-    w.node(fetched.name, 'Identity', [value], { T: { type: 'DT_FLOAT' } });
+    w.node(fetched.name, 'Identity', [value], { T: dtypeAttr('float32') });
     return fetched;
   };
   const fetches = [
@@ -149,7 +156,7 @@ export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss
   ];
   const fed = new Set([...weightInputs, ...dropoutInputs].map((x) => x.input));
   const valueOf = (x: { input: string }) => graph.values.get(x.input)!;
-  const feeds = [...graph.inputs.filter((input) => !fed.has(input.name)), ...targets, ...dropoutInputs.map(valueOf), ...weightInputs.map(valueOf)];
-  const graphDef = { node: w.nodes, versions: { producer: 1994 } };
-  return { bytes: encodeSavedModel(graphDef, feeds, fetches), feeds, dropoutInputs, weightInputs, fetches, opCounts: countOps(w.nodes.map((node) => node.op)) };
+  const modelInputs = graph.inputs.filter((input) => !fed.has(input.name));
+  const feeds = [...modelInputs, ...targets, ...dropoutInputs.map(valueOf), ...weightInputs.map(valueOf)];
+  return { bytes: encodeSavedModel(w.graphDef(), feeds, fetches), feeds, modelInputs, dropoutInputs, weightInputs, fetches, opCounts: w.opCounts() };
 }

@@ -7,6 +7,7 @@
  */
 import type { IrGraph, IrNode, IrOpType } from '../ir/graph.js';
 import type { BlockLstmParts } from '../tfjs-graph/block-lstm.js';
+import { convolutionAttrs, poolAttrs } from '../tfjs-graph/emit-graph-def.js';
 import { boolAttr, dtypeAttr, intList, stringAttr } from '../tfjs-graph/graph-def-writer.js';
 import { TrainingGraphRefusal } from './refusal.js';
 import type { TfOps } from './tf-ops.js';
@@ -154,17 +155,11 @@ const gather: GradientRule = (ctx, node, dy, wants) => {
   return [ctx.ops.raw(`${n}/grad`, 'UnsortedSegmentSum', [flat, ids, count], { T: FLOAT, Tindices: INT32, Tnumsegments: INT32 }), undefined];
 };
 
-function windowAttrs(node: IrNode): Record<string, unknown> {
-  const [sh, sw] = node.attrs['strides'] as number[];
-  return { strides: intList([1, sh, sw, 1]), padding: stringAttr(node.attrs['padding'] as string), data_format: stringAttr('NHWC'), T: FLOAT };
-}
-
 const conv2D: GradientRule = (ctx, node, dy, wants) => {
   const [x, kernel] = node.inputs;
   const n = node.output;
-  const [dh, dw] = node.attrs['dilations'] as number[];
   const depthwise = node.op === 'DepthwiseConv2D';
-  const attrs = { ...windowAttrs(node), dilations: intList([1, dh, dw, 1]), ...(depthwise ? {} : { use_cudnn_on_gpu: boolAttr(true) }), explicit_paddings: intList([]) };
+  const attrs = { ...convolutionAttrs(node), ...(depthwise ? {} : { use_cudnn_on_gpu: boolAttr(true) }), explicit_paddings: intList([]) };
   const [inputOp, filterOp] = depthwise ? ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'] : ['Conv2DBackpropInput', 'Conv2DBackpropFilter'];
   return [
     wants[0] ? ctx.ops.raw(`${n}/grad_input`, inputOp, [ctx.ops.shape(x, `${n}/grad_input_shape`), kernel, dy], attrs) : undefined,
@@ -172,11 +167,6 @@ const conv2D: GradientRule = (ctx, node, dy, wants) => {
     wants[2] ? ctx.ops.raw(`${n}/grad_bias`, 'BiasAddGrad', [dy], { T: FLOAT, data_format: stringAttr('NHWC') }) : undefined,
   ];
 };
-
-function poolAttrs(node: IrNode): Record<string, unknown> {
-  const [kh, kw] = node.attrs['kernel'] as number[];
-  return { ...windowAttrs(node), ksize: intList([1, kh, kw, 1]) };
-}
 
 const maxPool: GradientRule = (ctx, node, dy) => [ctx.ops.raw(`${node.output}/grad`, 'MaxPoolGrad', [node.inputs[0], node.output, dy], poolAttrs(node))];
 

@@ -8,8 +8,7 @@
 import { TrainingGraphRefusal } from './refusal.js';
 import type { TfOps } from './tf-ops.js';
 
-export const TRAINING_GRAPH_LOSSES = ['binaryCrossentropy', 'categoricalCrossentropy', 'meanSquaredError'] as const;
-export type TrainingGraphLoss = (typeof TRAINING_GRAPH_LOSSES)[number];
+export type TrainingGraphLoss = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
 
 /** tfjs-layers' epsilon(). */
 const EPSILON = 1e-7;
@@ -102,7 +101,7 @@ const LOSSES: Readonly<Record<TrainingGraphLoss, (inputs: LossInputs) => RowLoss
 };
 
 export function isTrainingGraphLoss(loss: string): loss is TrainingGraphLoss {
-  return (TRAINING_GRAPH_LOSSES as readonly string[]).includes(loss);
+  return Object.hasOwn(LOSSES, loss);
 }
 
 /**

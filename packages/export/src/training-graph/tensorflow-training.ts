@@ -7,10 +7,11 @@
  * loss and every gradient that tfjs's own step gives, within TRAINING_GRAPH_TOLERANCE.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PolymodalError, type BackendInfo, type CompiledTrainingStep, type CompilerSkip, type TrainingStepCompiler, type TrainingStepOptions, type TrainingStepResult } from '@polymodal/core';
+import { isCompilerSkip, PolymodalError, type BackendInfo, type CompiledTrainingStep, type CompilerSkip, type TrainingStepCompiler, type TrainingStepOptions, type TrainingStepResult } from '@polymodal/core';
+import { computingOps } from '../ir/graph-writer.js';
 import type { IrValue } from '../ir/graph.js';
 import { tensorName } from '../saved-model/emit-saved-model.js';
-import { loadGraph, savedModelBackend, type SavedModelBackend } from '../saved-model/tensorflow-session.js';
+import { loadGraph, probeInputs, savedModelBackend, type SavedModelBackend } from '../saved-model/tensorflow-session.js';
 import { TF_TYPES } from '../tfjs-graph/graph-def-writer.js';
 import { emitTrainingGraph, type TrainingGraph } from './emit-training-graph.js';
 import { isTrainingGraphLoss } from './loss-graph.js';
@@ -50,8 +51,7 @@ class TensorflowTrainingStep implements CompiledTrainingStep {
   constructor(private readonly backend: SavedModelBackend, private readonly id: number, private readonly graph: TrainingGraph, readonly description: string, classWeight?: Record<number, number>) {
     this.feeds = graph.feeds.map(inputInfo);
     this.fetches = graph.fetches.map(tensorName);
-    const targets = classWeight ? 2 : 1;
-    this.modelInputs = graph.feeds.slice(0, graph.feeds.length - graph.weightInputs.length - graph.dropoutInputs.length - targets);
+    this.modelInputs = graph.modelInputs;
     this.logCount = graph.fetches.length - graph.weightInputs.length;
     if (classWeight) this.classWeights = tf.keep(classWeightVector(classWeight));
   }
@@ -103,12 +103,9 @@ class TensorflowTrainingStep implements CompiledTrainingStep {
   }
 }
 
-/** Probe rows: floats in [0, 1) and integer inputs 0, as the prediction graph's probe; targets of the task's kind. */
+/** Probe rows as the prediction graph's probe makes them, and targets of the task's kind. */
 function probeBatch(model: tf.LayersModel, loss: string): { inputs: tf.Tensor[]; target: tf.Tensor } {
-  const inputs = model.inputs.map((input, i) => {
-    const shape = [PROBE_ROWS, ...(input.shape.slice(1) as number[])];
-    return input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32', 29 + i);
-  });
+  const inputs = probeInputs(model, PROBE_ROWS, 29);
   const columns = model.outputs[0].shape.at(-1) as number;
   const classes = Array.from({ length: PROBE_ROWS }, (_, row) => row % Math.max(2, columns));
   let target: tf.Tensor;
@@ -183,8 +180,8 @@ async function compile(model: tf.LayersModel, info: BackendInfo, options: Traini
   const backend = savedModelBackend();
   if (backend === undefined) return { skipped: `the ${info.name} backend cannot run TensorFlow graphs (it has no tfjs-node SavedModel support)` };
   const graph = emit(model, options);
-  if ('skipped' in graph) return graph;
-  const ops = Object.entries(graph.opCounts).filter(([op]) => op !== 'Const').reduce((sum, [, n]) => sum + n, 0);
+  if (isCompilerSkip(graph)) return graph;
+  const ops = computingOps(graph.opCounts);
   let id: number;
   try {
     id = await loadGraph(backend, graph.bytes);
