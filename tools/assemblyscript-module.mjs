@@ -7,15 +7,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import v8 from 'node:v8';
 
-export function compileAssemblyScriptModule(source) {
+// `features`: wasm features beyond SIMD to enable (e.g. ['relaxed-simd']); the source sees them as ASC_FEATURE_* constants.
+export function compileAssemblyScriptModule(source, { features = [] } = {}) {
   const asc = join(dirname(createRequire(import.meta.url).resolve('assemblyscript/package.json')), 'bin/asc.js');
   const dir = mkdtempSync(join(tmpdir(), 'polymodal-asc-'));
   try {
     const out = join(dir, 'module.wasm');
     execFileSync(process.execPath, [asc, source, '--outFile', out, '-O3', '--runtime', 'stub', '--importMemory',
-      '--noAssert', '--use', 'abort=', '--enable', 'simd'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      '--noAssert', '--use', 'abort=', ...['simd', ...features].flatMap((feature) => ['--enable', feature])], { stdio: ['ignore', 'inherit', 'inherit'] });
     const bytes = readFileSync(out);
+    // Node 20's V8 implements relaxed SIMD behind a flag (shipped from V8 11.4, Node 22).
+    if (features.includes('relaxed-simd') && !WebAssembly.validate(bytes)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     const module = new WebAssembly.Module(bytes);
     const imports = WebAssembly.Module.imports(module);
     if (imports.length !== 1 || imports[0].kind !== 'memory') throw new Error(`${source}: unexpected imports: ${JSON.stringify(imports)}`);

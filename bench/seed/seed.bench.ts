@@ -68,6 +68,37 @@ interface Rates {
   whole: number;
 }
 
+/**
+ * Floating-point operations of one training sample of the seed model, counted from its products: the Conv2D
+ * forward and its filter gradient (no input gradient: the image is an input), the LSTM's input and recurrent
+ * products forward and twice backward (weights and inputs), the Dense(1) forward and its two gradients.
+ */
+const FLOP_PER_SAMPLE = 2 * (62 * 62 * 3 * 3 * 3 * 32 * 2) + 3 * (100 * (64 + 32) * 128 * 2) + 3 * (123040 * 2);
+
+/**
+ * wasm's one-thread matMul speed now (GFLOP/s: tfjs's own wasm backend, XNNPACK, 1024x1024 float32, the median
+ * call of 3 s of them), in a child process without Polymodal's kernels: the yardstick of issue 11's wasm target
+ * ("75% of the one-thread limit"). Measured just before and just after each wasm run and averaged, because a
+ * shared machine's speed changes within seconds (here: 18-26 GFLOP/s from one 2 s window to the next).
+ */
+function wasmMatMulGflops(): number {
+  const script = `
+    const tf = require('@tensorflow/tfjs');
+    require('@tensorflow/tfjs-backend-wasm');
+    tf.setBackend('wasm').then(() => {
+      const a = tf.randomNormal([1024, 1024]), b = tf.randomNormal([1024, 1024]), times = [];
+      for (const begin = performance.now(); performance.now() - begin < 3000;) {
+        const start = performance.now(), product = tf.matMul(a, b);
+        product.dataSync();
+        product.dispose();
+        times.push(performance.now() - start);
+      }
+      times.sort((x, y) => x - y);
+      console.log(2 * 1024 ** 3 / times[Math.floor(times.length / 2)] / 1e6);
+    });`;
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname }).trim());
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
@@ -168,7 +199,13 @@ try {
     if (!previous || rates.steady > previous.rates.steady) results.set(name, { rates, detail });
   };
   for (let round = 0; round < REPEAT; round++) {
-    if (ONLY.has('wasm')) keep('Polymodal on wasm', (await polymodal(dir, 'wasm')).rates, '1 thread');
+    if (ONLY.has('wasm')) {
+      const before = wasmMatMulGflops();
+      const run = await polymodal(dir, 'wasm');
+      const gflops = (before + wasmMatMulGflops()) / 2;
+      const limit = (gflops * 1e9) / FLOP_PER_SAMPLE;
+      keep('Polymodal on wasm', run.rates, `1 thread; ${(100 * run.rates.steady / limit).toFixed(0)}% of the one-thread limit (${limit.toFixed(0)} samples/s: ${(FLOP_PER_SAMPLE / 1e6).toFixed(1)} MFLOP a sample at the ${gflops.toFixed(1)} GFLOP/s of wasm's 1024x1024 matMul, measured around it)`);
+    }
     if (ONLY.has('tensorflow')) {
       // What `polymodal train` runs on tensorflow: each step one TensorFlow graph (@polymodal/export).
       const run = await polymodal(dir, 'tensorflow', tensorflowTrainingGraph());

@@ -1,5 +1,7 @@
 // Conv2D forward for few input channels: one of Polymodal's SIMD kernels, exported by
 // simd-kernels.ts. Every pointer is a byte offset in the tfjs wasm backend's memory.
+import { madd } from './multiply-add';
+
 
 // Conv2D forward (NHWC, dilation 1) for few input channels (a first layer on images: K = KH x KW x C is
 // small, which leaves XNNPACK's GEMM tiles mostly idle). For each output row and block of 16 output
@@ -63,14 +65,14 @@ function convPair(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i3
       const w1 = v128.load(wp, 16);
       const w2 = v128.load(wp, 32);
       const w3 = v128.load(wp, 48);
-      a0 = f32x4.add(a0, f32x4.mul(u, w0));
-      a1 = f32x4.add(a1, f32x4.mul(u, w1));
-      a2 = f32x4.add(a2, f32x4.mul(u, w2));
-      a3 = f32x4.add(a3, f32x4.mul(u, w3));
-      b0 = f32x4.add(b0, f32x4.mul(v, w0));
-      b1 = f32x4.add(b1, f32x4.mul(v, w1));
-      b2 = f32x4.add(b2, f32x4.mul(v, w2));
-      b3 = f32x4.add(b3, f32x4.mul(v, w3));
+      a0 = madd(u, w0, a0);
+      a1 = madd(u, w1, a1);
+      a2 = madd(u, w2, a2);
+      a3 = madd(u, w3, a3);
+      b0 = madd(v, w0, b0);
+      b1 = madd(v, w1, b1);
+      b2 = madd(v, w2, b2);
+      b3 = madd(v, w3, b3);
       xp += 4;
       wp += ocStep;
     }
@@ -101,10 +103,10 @@ function convOne(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32
     const span = (jHi - jLo) * c;
     for (let t = 0; t < span; t++) {
       const u = v128.load32_splat(xp);
-      a0 = f32x4.add(a0, f32x4.mul(u, v128.load(wp)));
-      a1 = f32x4.add(a1, f32x4.mul(u, v128.load(wp, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(u, v128.load(wp, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(u, v128.load(wp, 48)));
+      a0 = madd(u, v128.load(wp), a0);
+      a1 = madd(u, v128.load(wp, 16), a1);
+      a2 = madd(u, v128.load(wp, 32), a2);
+      a3 = madd(u, v128.load(wp, 48), a3);
       xp += 4;
       wp += ocStep;
     }

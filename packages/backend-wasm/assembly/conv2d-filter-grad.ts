@@ -1,5 +1,7 @@
 // The Conv2D filter gradient: one of Polymodal's SIMD kernels, exported by
 // simd-kernels.ts. Every pointer is a byte offset in the tfjs wasm backend's memory.
+import { madd } from './multiply-add';
+
 
 // dW[kh, kw, ci, co] = sum over (b, oy, ox) of x[b, oy*sh + kh - pt, ox*sw + kw - pl, ci] * dy[b, oy, ox, co]
 // (NHWC). For each image, filter tap, pair of input channels and block of 16 output channels, the sums
@@ -67,14 +69,14 @@ function filterGradTap(x0: usize, d0: usize, o: usize, rows: i32, cols: i32, c: 
           const g1 = v128.load(dp, 16);
           const g2 = v128.load(dp, 32);
           const g3 = v128.load(dp, 48);
-          a0 = f32x4.add(a0, f32x4.mul(u, g0));
-          a1 = f32x4.add(a1, f32x4.mul(u, g1));
-          a2 = f32x4.add(a2, f32x4.mul(u, g2));
-          a3 = f32x4.add(a3, f32x4.mul(u, g3));
-          b0 = f32x4.add(b0, f32x4.mul(v, g0));
-          b1 = f32x4.add(b1, f32x4.mul(v, g1));
-          b2 = f32x4.add(b2, f32x4.mul(v, g2));
-          b3 = f32x4.add(b3, f32x4.mul(v, g3));
+          a0 = madd(u, g0, a0);
+          a1 = madd(u, g1, a1);
+          a2 = madd(u, g2, a2);
+          a3 = madd(u, g3, a3);
+          b0 = madd(v, g0, b0);
+          b1 = madd(v, g1, b1);
+          b2 = madd(v, g2, b2);
+          b3 = madd(v, g3, b3);
           xp += xStep;
           dp += dyStep;
         }
@@ -109,10 +111,10 @@ function filterGradTap(x0: usize, d0: usize, o: usize, rows: i32, cols: i32, c: 
         let dp = dr;
         for (let col = 0; col < cols; col++) {
           const u = v128.load32_splat(xp);
-          a0 = f32x4.add(a0, f32x4.mul(u, v128.load(dp)));
-          a1 = f32x4.add(a1, f32x4.mul(u, v128.load(dp, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(u, v128.load(dp, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(u, v128.load(dp, 48)));
+          a0 = madd(u, v128.load(dp), a0);
+          a1 = madd(u, v128.load(dp, 16), a1);
+          a2 = madd(u, v128.load(dp, 32), a2);
+          a3 = madd(u, v128.load(dp, 48), a3);
           xp += xStep;
           dp += dyStep;
         }

@@ -1,5 +1,7 @@
 // The matrix product without packing: one of Polymodal's SIMD kernels, exported by
 // simd-kernels.ts. Every pointer is a byte offset in the tfjs wasm backend's memory.
+import { madd } from './multiply-add';
+
 
 // out[M, N] = a[M, K] . b[K, N], all row-major, read where they lie (no packing: for a b used once, such as
 // a Dense layer's weights in training, which change every step, packing costs XNNPACK more than the product).
@@ -52,14 +54,14 @@ function gemmBlock(a: usize, aRow: usize, aStep: usize, b: usize, out: usize, m0
         const s1 = v128.load32_splat(ap + rowA);
         const s2 = v128.load32_splat(ap + 2 * rowA);
         const s3 = v128.load32_splat(ap + 3 * rowA);
-        c00 = f32x4.add(c00, f32x4.mul(s0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(s0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(s1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(s1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(s2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(s2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(s3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(s3, b1));
+        c00 = madd(s0, b0, c00);
+        c01 = madd(s0, b1, c01);
+        c10 = madd(s1, b0, c10);
+        c11 = madd(s1, b1, c11);
+        c20 = madd(s2, b0, c20);
+        c21 = madd(s2, b1, c21);
+        c30 = madd(s3, b0, c30);
+        c31 = madd(s3, b1, c31);
         ap += aStep;
         bp += rowB;
       }
@@ -80,8 +82,8 @@ function gemmBlock(a: usize, aRow: usize, aStep: usize, b: usize, out: usize, m0
       let bp = bp0;
       for (let kk = 0; kk < kn; kk++) {
         const s = v128.load32_splat(ap);
-        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bp)));
-        c1 = f32x4.add(c1, f32x4.mul(s, v128.load(bp, 16)));
+        c0 = madd(s, v128.load(bp), c0);
+        c1 = madd(s, v128.load(bp, 16), c1);
         ap += aStep;
         bp += rowB;
       }
@@ -135,14 +137,14 @@ export function gemmTransposedB(a: usize, b: usize, out: usize, m: i32, k: i32, 
         const w1 = v128.load(b0 + row + off);
         const w2 = v128.load(b0 + 2 * row + off);
         const w3 = v128.load(b0 + 3 * row + off);
-        s00 = f32x4.add(s00, f32x4.mul(x0, w0));
-        s01 = f32x4.add(s01, f32x4.mul(x0, w1));
-        s02 = f32x4.add(s02, f32x4.mul(x0, w2));
-        s03 = f32x4.add(s03, f32x4.mul(x0, w3));
-        s10 = f32x4.add(s10, f32x4.mul(x1, w0));
-        s11 = f32x4.add(s11, f32x4.mul(x1, w1));
-        s12 = f32x4.add(s12, f32x4.mul(x1, w2));
-        s13 = f32x4.add(s13, f32x4.mul(x1, w3));
+        s00 = madd(x0, w0, s00);
+        s01 = madd(x0, w1, s01);
+        s02 = madd(x0, w2, s02);
+        s03 = madd(x0, w3, s03);
+        s10 = madd(x1, w0, s10);
+        s11 = madd(x1, w1, s11);
+        s12 = madd(x1, w2, s12);
+        s13 = madd(x1, w3, s13);
       }
       const o0 = out + (<usize>(i * n + j) << 2);
       const o1 = o0 + (<usize>n << 2);
@@ -158,10 +160,10 @@ export function gemmTransposedB(a: usize, b: usize, out: usize, m: i32, k: i32, 
       for (let kk = 0; kk < k4; kk += 4) {
         const off = <usize>kk << 2;
         const x = v128.load(ai + off);
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0 + off)));
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b0 + row + off)));
-        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b0 + 2 * row + off)));
-        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b0 + 3 * row + off)));
+        s0 = madd(x, v128.load(b0 + off), s0);
+        s1 = madd(x, v128.load(b0 + row + off), s1);
+        s2 = madd(x, v128.load(b0 + 2 * row + off), s2);
+        s3 = madd(x, v128.load(b0 + 3 * row + off), s3);
       }
       v128.store(out + (<usize>(i * n + j) << 2), f32x4.add(lanesSum4(s0, s1, s2, s3), dotTails(ai, b0, row, k4, k)));
     }

@@ -1,5 +1,7 @@
 // Products with one vector operand and the bias add: one of Polymodal's SIMD kernels, exported by
 // simd-kernels.ts. Every pointer is a byte offset in the tfjs wasm backend's memory.
+import { madd } from './multiply-add';
+
 
 // out[r] = sum over k of a[r, k] * v[k], for a [rows, K] row-major (a Dense layer with one unit).
 export function gemv(a: usize, v: usize, out: usize, rows: i32, k: i32): void {
@@ -11,8 +13,8 @@ export function gemv(a: usize, v: usize, out: usize, rows: i32, k: i32): void {
     let i = 0;
     for (; i < kv; i += 8) {
       const off = <usize>i << 2;
-      s0 = f32x4.add(s0, f32x4.mul(v128.load(ar + off), v128.load(v + off)));
-      s1 = f32x4.add(s1, f32x4.mul(v128.load(ar + off + 16), v128.load(v + off + 16)));
+      s0 = madd(v128.load(ar + off), v128.load(v + off), s0);
+      s1 = madd(v128.load(ar + off + 16), v128.load(v + off + 16), s1);
     }
     const s = f32x4.add(s0, s1);
     let t: f32 = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
@@ -43,10 +45,10 @@ export function weightedRowSum(x: usize, s: usize, out: usize, k: i32, m: i32): 
         const off = <usize>i << 2;
         const p = out + off;
         const xp = x0 + off;
-        let acc = f32x4.add(v128.load(p), f32x4.mul(a0, v128.load(xp)));
-        acc = f32x4.add(acc, f32x4.mul(a1, v128.load(xp + row)));
-        acc = f32x4.add(acc, f32x4.mul(a2, v128.load(xp + 2 * row)));
-        v128.store(p, f32x4.add(acc, f32x4.mul(a3, v128.load(xp + 3 * row))));
+        let acc = madd(a0, v128.load(xp), v128.load(p));
+        acc = madd(a1, v128.load(xp + row), acc);
+        acc = madd(a2, v128.load(xp + 2 * row), acc);
+        v128.store(p, madd(a3, v128.load(xp + 3 * row), acc));
       }
       for (let i = mv; i < m1; i++) {
         const off = <usize>i << 2;
@@ -65,7 +67,7 @@ export function weightedRowSum(x: usize, s: usize, out: usize, k: i32, m: i32): 
       let i = m0;
       for (; i < mv; i += 4) {
         const p = out + (<usize>i << 2);
-        v128.store(p, f32x4.add(v128.load(p), f32x4.mul(a, v128.load(xr + (<usize>i << 2)))));
+        v128.store(p, madd(a, v128.load(xr + (<usize>i << 2)), v128.load(p)));
       }
       for (; i < m1; i++) {
         const p = out + (<usize>i << 2);

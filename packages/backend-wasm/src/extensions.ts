@@ -7,6 +7,8 @@
 import { wasmFusedLstm } from './fused-lstm.js';
 import { wasmRecurrentProduct } from './recurrent-product.js';
 import { registerReluGradient } from './relu-gradient.js';
+import { type SimdBuildChoice } from './simd/relaxed-simd.js';
+import { simdBuild } from './simd/simd-kernels.js';
 import { registerWasmTrainingKernels } from './training-kernels.js';
 import { wasmAdam } from './wasm-adam.js';
 
@@ -27,14 +29,18 @@ export interface WasmBackendExtensions {
   readonly kernels: readonly string[];
   /** Routines over the wasm backend's exported functions, for core's accelerated-routines registry ('wasm'). */
   readonly routines: WasmBackendRoutines;
+  /** The build of the SIMD kernels behind them: with fused multiply-adds (relaxed SIMD) or SIMD only, and why. */
+  readonly simd: SimdBuildChoice;
 }
 
 /**
  * Registers the training kernels on tfjs's 'wasm' backend (see training-kernels.ts) and relu's one-pass gradient
- * (relu-gradient.ts), and returns the kernels with the accelerated routines. Idempotent.
+ * (relu-gradient.ts), and returns the kernels with the accelerated routines and the SIMD build. Idempotent.
+ * Throws when POLYMODAL_WASM_RELAXED_SIMD is invalid or asks for a build this runtime cannot compile.
  */
 export function registerWasmBackendExtensions(): WasmBackendExtensions {
+  const simd = simdBuild();
   registerReluGradient();
   const routines = { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct, fusedLstm: wasmFusedLstm, adamOptimizer: wasmAdam };
-  return { kernels: registerWasmTrainingKernels(), routines };
+  return { kernels: registerWasmTrainingKernels(), routines, simd };
 }

@@ -6,6 +6,8 @@
  */
 export { registerWasmBackendExtensions, type WasmBackendExtensions, type WasmBackendRoutines } from './extensions.js';
 export { registerWasmTrainingKernels } from './training-kernels.js';
+export { RELAXED_SIMD_ENV, type SimdBuild, type SimdBuildChoice } from './simd/relaxed-simd.js';
+export { simdBuild } from './simd/simd-kernels.js';
 export { wasmRecurrentProduct, type WasmRecurrentProduct } from './recurrent-product.js';
 export { wasmFusedLstm, type WasmFusedLstm } from './fused-lstm.js';
 export { WasmAdamOptimizer, wasmAdam } from './wasm-adam.js';

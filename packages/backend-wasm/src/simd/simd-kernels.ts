@@ -6,7 +6,8 @@
  * first (the Conv2D filter gradient, Dense layers with one unit), and MaxPool's gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SIMD_KERNELS_WASM } from './module-bytes.js';
+import { RELAXED_SIMD_KERNELS_WASM, SIMD_KERNELS_WASM } from './module-bytes.js';
+import { chooseSimdBuild, type SimdBuildChoice } from './relaxed-simd.js';
 import { withSharedMemoryImport } from './shared-memory-module.js';
 
 export interface SimdKernels {
@@ -83,10 +84,20 @@ const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 /** The compiled module for an unshared heap and for a shared one (tfjs's threaded build), by `shared`. */
 const compiled = new Map<boolean, object | null>();
 const instances = new WeakMap<object, SimdKernels | null>();
+let chosen: SimdBuildChoice | undefined;
+
+/**
+ * The build of the kernels this process runs (relaxed-simd.ts), chosen on first use from POLYMODAL_WASM_RELAXED_SIMD
+ * and the runtime; throws when that variable is invalid, or asks for a build the runtime cannot compile.
+ */
+export function simdBuild(): SimdBuildChoice {
+  chosen ??= chooseSimdBuild(Buffer.from(RELAXED_SIMD_KERNELS_WASM, 'base64'));
+  return chosen;
+}
 
 function module(shared: boolean): object | null {
   if (!compiled.has(shared)) {
-    const bytes = Buffer.from(SIMD_KERNELS_WASM, 'base64');
+    const bytes = Buffer.from(simdBuild().build === 'relaxed-simd' ? RELAXED_SIMD_KERNELS_WASM : SIMD_KERNELS_WASM, 'base64');
     try {
       compiled.set(shared, new WebAssembly.Module(shared ? withSharedMemoryImport(bytes) : bytes));
     } catch {

@@ -112,7 +112,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { manifest } = loaded.resolved;
   const plan = await planOutput(loaded, options, warn);
   const backend = await selectBackend(manifest.training.backend);
-  info(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''} (${backend.reason})`);
+  info(`backend: ${backend.name}${backend.gpu ? ' (GPU)' : ''} (${[backend.reason, backend.wasmKernels].filter(Boolean).join('; ')})`);
   backend.notes.forEach(warn);
 
   try {

@@ -20,6 +20,8 @@ export interface BackendInfo {
   readonly reason: string;
   /** On wasm: XNNPACK's thread count (1: tfjs's single-threaded build, the default; more: its threaded build). */
   readonly wasmThreads?: number;
+  /** On wasm: which of @polymodal/backend-wasm's kernel builds runs (with or without fused multiply-adds), when it is installed. */
+  readonly wasmKernels?: string;
 }
 
 export interface SelectBackendOptions {
@@ -162,10 +164,11 @@ async function useWasm(load: PackageImporter, reason: string, threads: number): 
     });
   }
   const started = await activateWasm(threads, load);
-  const notes = [...(started.note ? [started.note] : []), ...(await loadWasmBackendExtensions(load))];
+  const extensions = await loadWasmBackendExtensions(load);
+  const notes = [...(started.note ? [started.note] : []), ...extensions.notes];
   registerFileRouterIfMissing();
   const threaded = started.threads > 1 ? ` (${started.threads} XNNPACK threads: tfjs's threaded build)` : '';
-  return { name: 'wasm', tfjsBackend: 'wasm', gpu: false, notes, reason: reason + threaded, wasmThreads: started.threads };
+  return { name: 'wasm', tfjsBackend: 'wasm', gpu: false, notes, reason: reason + threaded, wasmThreads: started.threads, wasmKernels: extensions.kernels };
 }
 
 /**

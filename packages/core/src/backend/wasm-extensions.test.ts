@@ -13,7 +13,8 @@ describe('loading @polymodal/backend-wasm for the wasm backend', () => {
   });
 
   it('without the package: one line naming the missing training kernels and the install line, nothing registered', async () => {
-    const notes = await loadWasmBackendExtensions(async () => undefined);
+    const { notes, kernels } = await loadWasmBackendExtensions(async () => undefined);
+    assert.equal(kernels, undefined);
     assert.equal(notes.length, 1);
     const [note] = notes;
     assert.ok(!note.includes('\n'), note);
@@ -27,9 +28,9 @@ describe('loading @polymodal/backend-wasm for the wasm backend', () => {
   });
 
   it('an installed package that fails to load, or is not the expected one, gets the same warning with the reason', async () => {
-    const [failed] = await loadWasmBackendExtensions(async () => new Error('boom\n    at somewhere'));
+    const [failed] = (await loadWasmBackendExtensions(async () => new Error('boom\n    at somewhere'))).notes;
     assert.match(failed, /^@polymodal\/backend-wasm is installed but failed to load \(boom\): .*install @polymodal\/backend-wasm/);
-    const [wrong] = await loadWasmBackendExtensions(async () => ({ something: 1 }));
+    const [wrong] = (await loadWasmBackendExtensions(async () => ({ something: 1 }))).notes;
     assert.match(wrong, /has no registerWasmBackendExtensions\(\)/);
     assert.equal(acceleratedRoutines('wasm'), undefined);
   });
@@ -51,6 +52,7 @@ describe('loading @polymodal/backend-wasm for the wasm backend', () => {
     } finally {
       product.dispose();
     }
-    assert.deepEqual(await loadWasmBackendExtensions(), [], 'loading again is harmless');
+    assert.match(info.wasmKernels ?? '', /^Polymodal's SIMD kernels with(out)? fused multiply-adds/);
+    assert.deepEqual((await loadWasmBackendExtensions()).notes, [], 'loading again is harmless');
   });
 });

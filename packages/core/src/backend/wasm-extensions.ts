@@ -5,13 +5,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerAcceleratedRoutines, type AcceleratedRoutines } from './accelerated-routines.js';
+import { PolymodalError } from '../errors.js';
 import { tryImport } from './try-import.js';
 
 export const WASM_BACKEND_PACKAGE = '@polymodal/backend-wasm';
 
 /** What core needs of that package's entry (it is loaded by name, so this is checked at run time). */
 export interface WasmBackendExtensionsModule {
-  registerWasmBackendExtensions(): { readonly kernels: readonly string[]; readonly routines: AcceleratedRoutines };
+  registerWasmBackendExtensions(): {
+    readonly kernels: readonly string[];
+    readonly routines: AcceleratedRoutines;
+    /** The build of the package's SIMD kernels (fused multiply-adds or SIMD only) and why; absent before 0.1.1. */
+    readonly simd?: { readonly build: 'relaxed-simd' | 'simd'; readonly why?: string };
+  };
+}
+
+/** What loading the package gives the backend's description. */
+export interface WasmExtensionsLoad {
+  /** Warnings for the user: empty when the package loaded, else the one of {@link missingExtensionsNote}. */
+  readonly notes: string[];
+  /** Which kernels run, for the backend line ("Polymodal's SIMD kernels with fused multiply-adds"); absent without the package. */
+  readonly kernels?: string;
 }
 
 /**
@@ -44,14 +58,24 @@ export function missingExtensionsNote(why: string): string {
  * Registers @polymodal/backend-wasm's kernels and routines; call with the wasm backend's kernels registered
  * (after importing @tensorflow/tfjs-backend-wasm). Idempotent.
  * @param load imports the package (replaced in tests)
- * @returns notes for the user: empty when the package loaded, else the warning of {@link missingExtensionsNote}.
+ * @throws PolymodalError (exit 2) when the package refuses its settings (POLYMODAL_WASM_RELAXED_SIMD)
  */
-export async function loadWasmBackendExtensions(load: (specifier: string) => Promise<unknown> = tryImport): Promise<string[]> {
+export async function loadWasmBackendExtensions(load: (specifier: string) => Promise<unknown> = tryImport): Promise<WasmExtensionsLoad> {
   const loaded = await load(WASM_BACKEND_PACKAGE);
-  if (loaded === undefined) return [missingExtensionsNote('is not installed')];
-  if (loaded instanceof Error) return [missingExtensionsNote(`is installed but failed to load (${loaded.message.split('\n')[0]})`)];
-  if (!isExtensionsModule(loaded)) return [missingExtensionsNote('is installed but has no registerWasmBackendExtensions()')];
-  const { routines } = loaded.registerWasmBackendExtensions();
-  registerAcceleratedRoutines('wasm', routines);
-  return [];
+  if (loaded === undefined) return { notes: [missingExtensionsNote('is not installed')] };
+  if (loaded instanceof Error) return { notes: [missingExtensionsNote(`is installed but failed to load (${loaded.message.split('\n')[0]})`)] };
+  if (!isExtensionsModule(loaded)) return { notes: [missingExtensionsNote('is installed but has no registerWasmBackendExtensions()')] };
+  let registered: ReturnType<WasmBackendExtensionsModule['registerWasmBackendExtensions']>;
+  try {
+    registered = loaded.registerWasmBackendExtensions();
+  } catch (error) {
+    throw new PolymodalError(`${WASM_BACKEND_PACKAGE}: ${(error as Error).message}`, { hint: 'Fix or unset the setting it names.', exitCode: 2 });
+  }
+  registerAcceleratedRoutines('wasm', registered.routines);
+  return { notes: [], kernels: describeSimdBuild(registered.simd) };
+}
+
+function describeSimdBuild(simd: ReturnType<WasmBackendExtensionsModule['registerWasmBackendExtensions']>['simd']): string | undefined {
+  if (simd == null) return undefined;
+  return simd.build === 'relaxed-simd' ? "Polymodal's SIMD kernels with fused multiply-adds" : `Polymodal's SIMD kernels without fused multiply-adds: ${simd.why}`;
 }
