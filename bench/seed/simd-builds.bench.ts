@@ -39,7 +39,7 @@ const cases: Case[] = [];
   const out = alloc(32 * 62 * 62 * 32, false);
   const dy = alloc(32 * 62 * 62 * 32);
   const grad = alloc(27 * 32, false);
-  cases.push(['Conv2D x[32,64,64,3] f[3,3,3,32] (conv2dFewChannels)', (k) => k.conv2dFewChannels(x, f, out, 32, 64, 64, 3, 62, 62, 32, 3, 3, 1, 1, 0, 0)]);
+  cases.push(['Conv2D x[32,64,64,3] f[3,3,3,32] (conv2dFewChannels)', (k) => k.conv2dFewChannels(x, f, out, 32, 64, 64, 3, 62, 62, 32, 3, 3, 1, 1, 0, 0, 0, 0, 0)]);
   cases.push(['its filter gradient (conv2dFilterGrad)', (k) => k.conv2dFilterGrad(x, dy, grad, 32, 64, 64, 3, 62, 62, 32, 3, 3, 1, 1, 0, 0)]);
 }
 {

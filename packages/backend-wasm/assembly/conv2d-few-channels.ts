@@ -7,11 +7,13 @@ import { madd } from './multiply-add';
 // small, which leaves XNNPACK's GEMM tiles mostly idle). For each output row and block of 16 output
 // channels, two neighbouring output pixels at a time keep their sums in eight vector registers and share
 // each filter load; pixels whose window crosses the left or right edge go one at a time, with checks.
-// Requires oc % 16 == 0.
+// Requires oc % 16 == 0. With `hasBias`, bias[oc] is added to every pixel as it is stored, and with `relu`
+// negative sums are stored as 0 (FusedConv2D's bias and activation, for no extra pass over the output).
 export function conv2dFewChannels(
   x: usize, f: usize, out: usize,
   batch: i32, h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  bias: usize, hasBias: i32, relu: i32,
 ): void {
   const tapStep = <usize>(c * oc) << 2;
   for (let b = 0; b < batch; b++) {
@@ -30,10 +32,10 @@ export function conv2dFewChannels(
         while (ox < ow) {
           const left = ox * sw - pl;
           if (left >= 0 && ox + 1 < ow && (ox + 1) * sw - pl + kw <= w) {
-            convPair(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, sw, tapStep);
+            convPair(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, sw, tapStep, bias + (<usize>n << 2), hasBias, relu);
             ox += 2;
           } else {
-            convOne(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, tapStep);
+            convOne(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, tapStep, bias + (<usize>n << 2), hasBias, relu);
             ox += 1;
           }
         }
@@ -43,7 +45,10 @@ export function conv2dFewChannels(
 }
 
 // Two output pixels whose windows (starting at input column `left` and left + sw) lie inside the row.
-function convPair(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32, c: i32, oc: i32, kw: i32, sw: i32, tapStep: usize): void {
+function convPair(
+  xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32, c: i32, oc: i32, kw: i32, sw: i32, tapStep: usize,
+  bias: usize, hasBias: i32, relu: i32,
+): void {
   let a0 = f32x4.splat(0);
   let a1 = f32x4.splat(0);
   let a2 = f32x4.splat(0);
@@ -77,19 +82,15 @@ function convPair(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i3
       wp += ocStep;
     }
   }
-  v128.store(o, a0);
-  v128.store(o, a1, 16);
-  v128.store(o, a2, 32);
-  v128.store(o, a3, 48);
-  const p = o + ocStep;
-  v128.store(p, b0);
-  v128.store(p, b1, 16);
-  v128.store(p, b2, 32);
-  v128.store(p, b3, 48);
+  storeBlock(o, a0, a1, a2, a3, bias, hasBias, relu);
+  storeBlock(o + ocStep, b0, b1, b2, b3, bias, hasBias, relu);
 }
 
 // One output pixel whose window starts at input column `left` (possibly outside the row on either side).
-function convOne(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32, c: i32, oc: i32, kw: i32, tapStep: usize): void {
+function convOne(
+  xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32, c: i32, oc: i32, kw: i32, tapStep: usize,
+  bias: usize, hasBias: i32, relu: i32,
+): void {
   let a0 = f32x4.splat(0);
   let a1 = f32x4.splat(0);
   let a2 = f32x4.splat(0);
@@ -110,6 +111,24 @@ function convOne(xRows: usize, fp: usize, o: usize, left: i32, rows: i32, w: i32
       xp += 4;
       wp += ocStep;
     }
+  }
+  storeBlock(o, a0, a1, a2, a3, bias, hasBias, relu);
+}
+
+// One pixel's 16 output channels: + bias, then max(0, .) where asked.
+@inline function storeBlock(o: usize, a0: v128, a1: v128, a2: v128, a3: v128, bias: usize, hasBias: i32, relu: i32): void {
+  if (hasBias) {
+    a0 = f32x4.add(a0, v128.load(bias));
+    a1 = f32x4.add(a1, v128.load(bias, 16));
+    a2 = f32x4.add(a2, v128.load(bias, 32));
+    a3 = f32x4.add(a3, v128.load(bias, 48));
+  }
+  if (relu) {
+    const zero = f32x4.splat(0);
+    a0 = f32x4.max(a0, zero);
+    a1 = f32x4.max(a1, zero);
+    a2 = f32x4.max(a2, zero);
+    a3 = f32x4.max(a3, zero);
   }
   v128.store(o, a0);
   v128.store(o, a1, 16);

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { conv2d, keptConv2D } from './conv2d.js';
+import { conv2d, fusedConv2d, keptConv2D, keptFusedConv2D } from './conv2d.js';
 import { assertClose, host, randomArray, runKernelOn, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 before(async () => {
@@ -120,4 +120,51 @@ describe('Conv2D on wasm (replacement: few input channels, Winograd 3x3) matches
     await tf.setBackend('wasm');
     assertClose(grads[1]!, grads[0]!, 1e-4, 'dFilter');
   });
+});
+
+describe('FusedConv2D on wasm (replacement: few input channels, bias and relu as it stores) matches cpu', () => {
+  const rand = seeded(1600);
+  /** Runs FusedConv2D on wasm, counting the calls that reach wasm's own kernel. */
+  async function fusedOnWasm(inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) {
+    const kept = keptFusedConv2D.get()!;
+    let keptCalls = 0;
+    keptFusedConv2D.set({ ...kept, kernelFunc: (args) => (keptCalls++, kept.kernelFunc(args)) });
+    try {
+      return { ...(await runKernelOn('wasm', 'FusedConv2D', inputs, attrs)), keptCalls };
+    } finally {
+      keptFusedConv2D.set(kept);
+    }
+  }
+
+  it('is registered in place of wasm\'s kernel, which is kept', () => {
+    assert.equal(tf.getKernel('FusedConv2D', 'wasm')?.kernelFunc, fusedConv2d);
+  });
+
+  const cases: Array<{ activation: string; bias: 'oc' | 'none'; simd: boolean; f?: number[] }> = [
+    { activation: 'relu', bias: 'oc', simd: true }, // a Conv2D(relu) layer at inference
+    { activation: 'linear', bias: 'oc', simd: true },
+    { activation: 'relu', bias: 'none', simd: true },
+    { activation: 'linear', bias: 'none', simd: true },
+    { activation: 'elu', bias: 'oc', simd: false }, // other activations: wasm's kernel
+    { activation: 'relu', bias: 'oc', simd: false, f: [3, 3, 3, 20] }, // 20 output channels: wasm's kernel
+  ];
+  for (const c of cases) {
+    it(`activation ${c.activation}, bias ${c.bias}${c.simd ? '' : " (wasm's kernel)"}`, async () => {
+      const xShape = [2, 12, 11, 3];
+      const fShape = c.f ?? [3, 3, 3, 32];
+      const oc = fShape[3];
+      const inputs: Parameters<typeof runKernelOn>[2] = {
+        x: host(randomArray(rand, tf.util.sizeFromShape(xShape)), xShape),
+        filter: host(randomArray(rand, tf.util.sizeFromShape(fShape)), fShape),
+        ...(c.bias === 'oc' ? { bias: host(randomArray(rand, oc), [oc]) } : {}),
+      };
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: c.activation };
+      const expected = await runKernelOn('cpu', 'FusedConv2D', inputs, attrs);
+      const actual = await fusedOnWasm(inputs, attrs);
+      assert.deepEqual(actual.shape, expected.shape);
+      assertClose(actual.values, expected.values, 1e-5, 'FusedConv2D');
+      if (c.activation === 'relu') assert.ok(actual.values.some((v) => v === 0) && actual.values.every((v) => v >= 0), 'relu applied');
+      assert.equal(actual.keptCalls, c.simd ? 0 : 1, c.simd ? 'the SIMD kernel ran' : "wasm's kernel ran");
+    });
+  }
 });

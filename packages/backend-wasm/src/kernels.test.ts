@@ -24,7 +24,7 @@ const EXPECTED = [
 ];
 
 /** Kernels wasm has, replaced by faster ones that keep wasm's config as fallback / callee. */
-const REPLACED = ['Add', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'GatherV2', 'Identity', 'MaxPoolGrad', 'Slice', 'SplitV', 'Sum', '_FusedMatMul'];
+const REPLACED = ['Add', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedConv2D', 'GatherV2', 'Identity', 'MaxPoolGrad', 'Slice', 'SplitV', 'Sum', '_FusedMatMul'];
 
 let firstRegistration: string[] = [];
 const missingBefore: string[] = [];

@@ -87,7 +87,7 @@ describe('the two builds of the SIMD kernels', () => {
     const xAt = (bi: number, y: number, xi: number, ci: number) => heap[x / 4 + ((bi * h + y) * w + xi) * c + ci];
     for (const [build, kernels] of [['simd', simd], ['relaxed-simd', relaxed]] as const) {
       const out = alloc(batch * oh * ow * oc, false);
-      kernels.conv2dFewChannels(x, f, out, batch, h, w, c, oh, ow, oc, 3, 3, 1, 1, 0, 0);
+      kernels.conv2dFewChannels(x, f, out, batch, h, w, c, oh, ow, oc, 3, 3, 1, 1, 0, 0, 0, 0, 0);
       const grad = alloc(9 * c * oc, false);
       kernels.conv2dFilterGrad(x, dy, grad, batch, h, w, c, oh, ow, oc, 3, 3, 1, 1, 0, 0);
       for (let bi = 0; bi < batch; bi++) for (let y = 0; y < oh; y++) for (let xi = 0; xi < ow; xi++) for (let o = 0; o < oc; o++) {

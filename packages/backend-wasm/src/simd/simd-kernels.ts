@@ -41,11 +41,12 @@ export interface SimdKernels {
   lstmForward(xp: number, rk: number, h: number, trace: number, steps: number, batch: number, units: number): void;
   /** Its back-propagation through time: dxp [T, batch, 4u] from the trace, rk and dy [T, batch, u]; state: scratch [2, batch, u]. */
   lstmBackward(trace: number, rk: number, dy: number, dxp: number, state: number, steps: number, batch: number, units: number): void;
-  /** Conv2D forward (NHWC, dilation 1) for few input channels; oc % 16 == 0. */
+  /** Conv2D forward (NHWC, dilation 1) for few input channels; oc % 16 == 0; with hasBias, + bias[oc]; with relu, max(0, .). */
   conv2dFewChannels(
     x: number, f: number, out: number,
     batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+    bias: number, hasBias: number, relu: number,
   ): void;
   /** out[i] = dy[i] * step(x[i]) (1 where x > 0, NaN where x is NaN, else 0): relu's gradient. */
   reluGrad(dy: number, x: number, out: number, n: number): void;
