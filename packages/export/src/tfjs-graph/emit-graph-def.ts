@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
 import { prune } from '../ir/prune.js';
+import { splitConcatProducts } from '../ir/split-concat-products.js';
 import { COMPOSITE_OPS, type CompositeOp, type IrGraph, type IrNode } from '../ir/graph.js';
 import { emitBlockLstm, type BlockLstmParts } from './block-lstm.js';
 import { boolAttr, dtypeAttr, GraphDefWriter, intAttr, intList, shapeProto, stringAttr, type NodeDef } from './graph-def-writer.js';
@@ -131,7 +132,7 @@ function convolution(w: GraphDefWriter, node: IrNode, [x, kernel, bias]: string[
 export function emitGraphDef(ir: IrGraph, options: GraphDefOptions = {}): GraphDefArtifacts {
   const fused: ReadonlySet<CompositeOp> = options.fused ?? new Set();
   // An expansion may compute a value its last step does not need: pruned again.
-  const graph = prune(decompose(ir, new Set(COMPOSITE_OPS.filter((op) => !fused.has(op)))));
+  const graph = splitConcatProducts(prune(decompose(ir, new Set(COMPOSITE_OPS.filter((op) => !fused.has(op))))));
   const w = new GraphDefWriter(graph, options.inlineWeights === true);
   for (const input of graph.inputs) w.placeholder(input);
   for (const node of graph.nodes) emitNode(w, node);

@@ -11,6 +11,7 @@ import { PolymodalError } from '@polymodal/core';
 import { decompose } from '../ir/decompose.js';
 import { COMPOSITE_OPS, type IrGraph, type IrValue } from '../ir/graph.js';
 import { prune } from '../ir/prune.js';
+import { splitConcatProducts } from '../ir/split-concat-products.js';
 import { configOf } from '../lower/context.js';
 import { lowerForTraining, type DropoutInput, type WeightInput } from '../lower/lower-model.js';
 import { encodeSavedModel } from '../saved-model/emit-saved-model.js';
@@ -116,7 +117,7 @@ export function emitTrainingGraph(model: tf.LayersModel, loss: TrainingGraphLoss
   const { weightInputs, dropoutInputs } = lowered;
   refuseFoldedWeights(model, weightInputs);
   const penalties = penaltiesOf(allLayers(model), weightInputs);
-  const graph = prune(decompose(lowered.graph, new Set(COMPOSITE_OPS.filter((op) => op !== 'LSTM'))));
+  const graph = splitConcatProducts(prune(decompose(lowered.graph, new Set(COMPOSITE_OPS.filter((op) => op !== 'LSTM')))));
   if (graph.outputs.length !== 1) throw new TrainingGraphRefusal(`the model has ${graph.outputs.length} outputs; the training graph takes one`);
   const prediction = graph.outputs[0];
   const w = new GraphDefWriter(graph, true);
