@@ -6,29 +6,19 @@
  * Options (env): BENCH_CALLS (25 per build and kernel).
  */
 import { chooseSimdBuild } from '../../packages/backend-wasm/src/simd/relaxed-simd.js';
-import { RELAXED_SIMD_KERNELS_WASM, SIMD_KERNELS_WASM } from '../../packages/backend-wasm/src/simd/module-bytes.js';
+import { RELAXED_SIMD_KERNELS_WASM } from '../../packages/backend-wasm/src/simd/module-bytes.js';
+import { bothSimdBuilds } from '../../packages/backend-wasm/src/test-fixtures/both-simd-builds.js';
 import type { SimdKernels } from '../../packages/backend-wasm/src/simd/simd-kernels.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 25);
 const choice = chooseSimdBuild(Buffer.from(RELAXED_SIMD_KERNELS_WASM, 'base64'), {});
 if (choice.build !== 'relaxed-simd') throw new Error(`the relaxed build cannot run here: ${choice.why}`);
 
-const memory = new WebAssembly.Memory({ initial: 4096 }); // 256 MiB
-const instance = (base64: string) => new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')), { env: { memory } }).exports as unknown as SimdKernels;
-const builds = { simd: instance(SIMD_KERNELS_WASM), relaxed: instance(RELAXED_SIMD_KERNELS_WASM) };
-const heap = new Float32Array(memory.buffer);
-let top = 0;
-let state = 1;
-/** n floats from offset `top`, filled with seeded values in [-0.5, 0.5) unless `fill` is false. */
-function alloc(n: number, fill = true): number {
-  const at = top;
-  top += n * 4 + 64;
-  for (let i = 0; fill && i < n; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    heap[at / 4 + i] = state / 2 ** 32 - 0.5;
-  }
-  return at;
-}
+const both = bothSimdBuilds(4096, 1); // 256 MiB
+const builds = { simd: both.simd, relaxed: both.relaxed };
+const heap = both.heap;
+/** n floats laid out after the last ones, filled with seeded values in [-0.5, 0.5) unless `fill` is false. */
+const alloc = (n: number, fill = true): number => both.alloc(n, fill);
 
 type Case = [name: string, run: (kernels: SimdKernels) => void];
 const cases: Case[] = [];

@@ -12,17 +12,19 @@ before(async () => {
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Runs Conv2D on wasm, counting the calls that reach wasm's own kernel. */
-async function onWasm(inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) {
-  const kept = keptConv2D.get()!;
+/** Runs the kernel on wasm, counting the calls that reach wasm's own kernel (kept in `holder`). */
+async function countingKept(holder: typeof keptConv2D, kernelName: string, inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) {
+  const kept = holder.get()!;
   let keptCalls = 0;
-  keptConv2D.set({ ...kept, kernelFunc: (args) => (keptCalls++, kept.kernelFunc(args)) });
+  holder.set({ ...kept, kernelFunc: (args) => (keptCalls++, kept.kernelFunc(args)) });
   try {
-    return { ...(await runKernelOn('wasm', 'Conv2D', inputs, attrs)), keptCalls };
+    return { ...(await runKernelOn('wasm', kernelName, inputs, attrs)), keptCalls };
   } finally {
-    keptConv2D.set(kept);
+    holder.set(kept);
   }
 }
+
+const onWasm = (inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) => countingKept(keptConv2D, 'Conv2D', inputs, attrs);
 
 describe('Conv2D on wasm (replacement: few input channels, Winograd 3x3) matches cpu', () => {
   it('is registered in place of wasm\'s kernel, which is kept', () => {
@@ -124,17 +126,7 @@ describe('Conv2D on wasm (replacement: few input channels, Winograd 3x3) matches
 
 describe('FusedConv2D on wasm (replacement: few input channels, bias and relu as it stores) matches cpu', () => {
   const rand = seeded(1600);
-  /** Runs FusedConv2D on wasm, counting the calls that reach wasm's own kernel. */
-  async function fusedOnWasm(inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) {
-    const kept = keptFusedConv2D.get()!;
-    let keptCalls = 0;
-    keptFusedConv2D.set({ ...kept, kernelFunc: (args) => (keptCalls++, kept.kernelFunc(args)) });
-    try {
-      return { ...(await runKernelOn('wasm', 'FusedConv2D', inputs, attrs)), keptCalls };
-    } finally {
-      keptFusedConv2D.set(kept);
-    }
-  }
+  const fusedOnWasm = (inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) => countingKept(keptFusedConv2D, 'FusedConv2D', inputs, attrs);
 
   it('is registered in place of wasm\'s kernel, which is kept', () => {
     assert.equal(tf.getKernel('FusedConv2D', 'wasm')?.kernelFunc, fusedConv2d);

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { RELAXED_SIMD_KERNELS_WASM, SIMD_KERNELS_WASM } from './module-bytes.js';
+import { bothSimdBuilds } from '../test-fixtures/both-simd-builds.js';
+import { RELAXED_SIMD_KERNELS_WASM } from './module-bytes.js';
 import { chooseSimdBuild, RELAXED_SIMD_ENV } from './relaxed-simd.js';
 import type { SimdKernels } from './simd-kernels.js';
 
 const relaxedBytes = Buffer.from(RELAXED_SIMD_KERNELS_WASM, 'base64');
-
-/** The WebAssembly API (this package's TypeScript lib has no DOM types, where its declarations live). */
-const Wasm = (globalThis as unknown as {
-  WebAssembly: {
-    Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: object) => { exports: unknown };
-  };
-}).WebAssembly;
 
 describe('choosing the build of the SIMD kernels', () => {
   it('takes the fused multiply-add build where this Node compiles it (Node 20 with V8 flag turned on), unless told not to', () => {
@@ -35,21 +27,7 @@ describe('choosing the build of the SIMD kernels', () => {
 /** Both builds on one fresh memory, with seeded operands laid out from offset 0. */
 function bothBuilds() {
   assert.equal(chooseSimdBuild(relaxedBytes, {}).build, 'relaxed-simd', 'this Node compiles the relaxed build');
-  const memory = new Wasm.Memory({ initial: 256 });
-  const instance = (base64: string) => new Wasm.Instance(new Wasm.Module(Buffer.from(base64, 'base64')), { env: { memory } }).exports as unknown as SimdKernels;
-  const heap = new Float32Array(memory.buffer);
-  let top = 0;
-  let state = 12345;
-  const alloc = (n: number, fill: boolean) => {
-    const at = top;
-    top += n * 4 + 64;
-    for (let i = 0; fill && i < n; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      heap[at / 4 + i] = state / 2 ** 32 - 0.5;
-    }
-    return at;
-  };
-  return { simd: instance(SIMD_KERNELS_WASM), relaxed: instance(RELAXED_SIMD_KERNELS_WASM), heap, alloc };
+  return bothSimdBuilds(256, 12345);
 }
 
 describe('the two builds of the SIMD kernels', () => {
