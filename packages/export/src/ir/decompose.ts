@@ -175,13 +175,8 @@ export function decompose(graph: IrGraph, ops: ReadonlySet<CompositeOp>): IrGrap
   if (!graph.nodes.some((node) => ops.has(node.op as CompositeOp))) return graph;
   const g = GraphBuilder.rewriting(graph);
   for (const node of graph.nodes) {
-    const shape = graph.values.get(node.output)!.shape;
-    if (!ops.has(node.op as CompositeOp)) {
-      g.nodeAs(node.output, node.op, node.inputs, shape, { ...node.attrs }, graph.values.get(node.output)!.dtype);
-      continue;
-    }
-    const result = EXPANSIONS[node.op as CompositeOp](g, node);
-    g.nodeAs(node.output, 'Identity', [result], shape);
+    if (ops.has(node.op as CompositeOp)) g.replace(node, EXPANSIONS[node.op as CompositeOp](g, node));
+    else g.keep(node);
   }
   return g.build();
 }

@@ -70,6 +70,8 @@ export class GraphBuilder {
   readonly values = new Map<string, IrValue>();
   readonly constants = new Map<string, IrConstant>();
   private readonly taken = new Set<string>();
+  /** The graph a rewrite pass (`rewriting`) re-adds the nodes of. */
+  private source?: IrGraph;
 
   /**
    * A builder holding `graph`'s inputs, constants and outputs but none of its nodes, with every name taken: a
@@ -87,7 +89,25 @@ export class GraphBuilder {
       g.values.set(constant.name, constant);
     }
     g.outputs.push(...graph.outputs);
+    g.source = graph;
     return g;
+  }
+
+  /** In a rewrite pass: `node` of the graph being rewritten, added as it is. */
+  keep(node: IrNode): string {
+    const value = this.sourceValue(node.output);
+    return this.nodeAs(node.output, node.op, node.inputs, value.shape, { ...node.attrs }, value.dtype);
+  }
+
+  /** In a rewrite pass: `result` in place of `node`, under its output name. */
+  replace(node: IrNode, result: string): string {
+    return this.nodeAs(node.output, 'Identity', [result], this.sourceValue(node.output).shape);
+  }
+
+  private sourceValue(name: string): IrValue {
+    const value = this.source?.values.get(name);
+    if (value === undefined) throw new PolymodalError(`export: internal error, "${name}" is not a value of the graph being rewritten`, { exitCode: 70 });
+    return value;
   }
 
   constantData(name: string): IrConstant | undefined {

@@ -52,8 +52,7 @@ function splitProduct(g: GraphBuilder, product: IrNode, concat: IrNode): void {
     begin += rows;
     return partial;
   });
-  const sum = parts.slice(1).reduce((total, partial, i) => add(g, total, partial, `${n}/sum_${i + 1}`), parts[0]);
-  g.nodeAs(n, 'Identity', [sum], g.value(sum).shape);
+  g.replace(product, parts.slice(1).reduce((total, partial, i) => add(g, total, partial, `${n}/sum_${i + 1}`), parts[0]));
 }
 
 export function splitConcatProducts(graph: IrGraph): IrGraph {
@@ -64,9 +63,8 @@ export function splitConcatProducts(graph: IrGraph): IrGraph {
   for (const node of graph.nodes) {
     if (skipped.has(node)) continue;
     const concat = split.get(node);
-    const value = graph.values.get(node.output)!;
     if (concat !== undefined) splitProduct(g, node, concat);
-    else g.nodeAs(node.output, node.op, node.inputs, value.shape, { ...node.attrs }, value.dtype);
+    else g.keep(node);
   }
   return g.build();
 }
