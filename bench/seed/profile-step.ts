@@ -1,5 +1,5 @@
 /**
- * One training step of the seed model's layers (Conv2D(32) + Flatten, Embedding(1000, 64) + PolymodalLSTM(32),
+ * One training step of the seed model's layers (Conv2D(32) as the CNN encoder builds it + Flatten, Embedding(1000, 64) + PolymodalLSTM(32),
  * concat, Dense(1); batch 32; adam) on a backend, timed and profiled with tf.profile: where a step's time goes.
  * Adam is the trainer's (core's createOptimizer: the backend's fused Adam where it has one).
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/seed/profile-step.ts [tensorflow|wasm]
@@ -7,13 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@polymodal/core';
 import { createOptimizer } from '../../packages/core/src/model/optimizer.js';
+import { polymodalConv2d } from '../../packages/encoder-image/src/fused-conv2d.js';
 import { PolymodalLSTM } from '../../packages/encoder-text/src/layers/lstm.js';
 
 const backend = (process.argv[2] ?? 'tensorflow') as 'tensorflow' | 'wasm';
 await selectBackend(backend);
 const image = tf.input({ shape: [64, 64, 3] });
 const text = tf.input({ shape: [100], dtype: 'int32' });
-const x = tf.layers.flatten().apply(tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }).apply(image)) as tf.SymbolicTensor;
+const x = tf.layers.flatten().apply(polymodalConv2d({ filters: 32, kernelSize: 3, activation: 'relu' }).apply(image)) as tf.SymbolicTensor;
 const h = new PolymodalLSTM({ units: 32 }).apply(tf.layers.embedding({ inputDim: 1000, outputDim: 64 }).apply(text)) as tf.SymbolicTensor;
 const out = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(tf.layers.concatenate().apply([x, h])) as tf.SymbolicTensor;
 const model = tf.model({ inputs: [image, text], outputs: out });

@@ -4,6 +4,7 @@
  * registry. This package does not import core (core depends on it), so the routines match core's
  * `AcceleratedRoutines` contract by shape; core's wasm-extensions test checks the two agree.
  */
+import { wasmConv2dRelu } from './conv2d-relu.js';
 import { wasmFusedLstm } from './fused-lstm.js';
 import { wasmRecurrentProduct } from './recurrent-product.js';
 import { registerReluGradient } from './relu-gradient.js';
@@ -20,6 +21,8 @@ export interface WasmBackendRoutines {
   recurrentProduct: typeof wasmRecurrentProduct;
   /** A whole LSTM time loop in a few kernel calls (core's FusedLstmRoutine), or null off wasm / without SIMD. */
   fusedLstm: typeof wasmFusedLstm;
+  /** A relu Conv2D's training step as one kernel forward and one relu-gradient pass (core's Conv2dReluRoutine), or null off wasm / without SIMD. */
+  conv2dRelu: typeof wasmConv2dRelu;
   /** Adam as one SIMD pass per variable, bit for bit tfjs's (core's createOptimizer), or null off wasm / without SIMD. */
   adamOptimizer: typeof wasmAdam;
 }
@@ -41,6 +44,6 @@ export interface WasmBackendExtensions {
 export function registerWasmBackendExtensions(): WasmBackendExtensions {
   const simd = simdBuild();
   registerReluGradient();
-  const routines = { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct, fusedLstm: wasmFusedLstm, adamOptimizer: wasmAdam };
+  const routines = { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct, fusedLstm: wasmFusedLstm, conv2dRelu: wasmConv2dRelu, adamOptimizer: wasmAdam };
   return { kernels: registerWasmTrainingKernels(), routines, simd };
 }

@@ -10,6 +10,7 @@ export { RELAXED_SIMD_ENV, type SimdBuild, type SimdBuildChoice } from './simd/r
 export { simdBuild } from './simd/simd-kernels.js';
 export { wasmRecurrentProduct, type WasmRecurrentProduct } from './recurrent-product.js';
 export { wasmFusedLstm, type WasmFusedLstm } from './fused-lstm.js';
+export { wasmConv2dRelu, type WasmConv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
 export { WasmAdamOptimizer, wasmAdam } from './wasm-adam.js';
 export {
   MAX_WASM_THREADS, registerThreadedWasmBackend, restoreSingleThreadedWasmBackend, threadedWasmStartFailure, usefulWasmThreads,

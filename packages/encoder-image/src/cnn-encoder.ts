@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BuildContext, EncoderDefinition, EncoderOutput, InputSpec } from '@polymodal/core';
+import { polymodalConv2d } from './fused-conv2d.js';
 import { featureHead } from './head.js';
 import { ImagePreprocessor, type ImageState } from './image-preprocessor.js';
 import { BLOCK_DEFAULTS, cnnOptionsSchema, type CnnOptions, type ConvBlock } from './options.js';
@@ -7,7 +8,7 @@ import { BLOCK_DEFAULTS, cnnOptionsSchema, type CnnOptions, type ConvBlock } fro
 /** One convolution block: Conv2D [+ BatchNorm] + activation [+ pooling] [+ spatial dropout]. */
 export function convBlock(x: tf.SymbolicTensor, block: ConvBlock, index: number, l2: number, ctx: BuildContext): tf.SymbolicTensor {
   const n = index + 1;
-  x = tf.layers.conv2d({
+  x = polymodalConv2d({
     filters: block.filters,
     kernelSize: block.kernelSize,
     strides: block.strides,

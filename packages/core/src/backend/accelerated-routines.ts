@@ -4,7 +4,7 @@
  * @polymodal/backend-wasm registers, for 'wasm', the per-step products of encoder-text's recurrent loops as
  * direct calls into the wasm backend's XNNPACK routines.
  */
-import type { Optimizer, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
+import type { Optimizer, Tensor1D, Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
 
 /**
  * The per-step products of a recurrent layer for one recurrent kernel `U [rows, cols]` and `batch` rows of state.
@@ -35,6 +35,11 @@ export interface AcceleratedRoutines {
   /** A whole reset-before GRU time loop as native ops (tensorflow: GRUBlockCell per step), or null when it cannot run now. */
   fusedGru?(): FusedGruRoutine | null;
   /**
+   * A Conv2D with bias and relu as one differentiable kernel (wasm: applied as the sums are stored, relu's gradient
+   * in one pass), where tfjs records a relu Conv2D's training step as three full-size kernels; null when it cannot run now.
+   */
+  conv2dRelu?(): Conv2dReluRoutine | null;
+  /**
    * Adam as the backend's own fused update (tensorflow: ResourceApplyAdam, Keras's arithmetic), with tfjs's class
    * name 'Adam' and getWeights / setWeights format; null when it cannot run now (core then uses tfjs's Adam).
    */
@@ -44,6 +49,11 @@ export interface AcceleratedRoutines {
 /** Keras's LSTM over time-major `x [T, batch, D]` from a zero state (gates i, f, c, o): every h `[T, batch, u]`; differentiable. */
 export interface FusedLstmRoutine {
   lstm(x: Tensor3D, kernel: Tensor2D, recurrentKernel: Tensor2D, bias: Tensor1D): Tensor3D;
+}
+
+/** `relu(conv2d(x, filter) + bias)`, NHWC, dilation 1: `x [batch, h, w, c]`, `filter [kh, kw, c, oc]`, `bias [oc]`; differentiable in all three. */
+export interface Conv2dReluRoutine {
+  conv2dRelu(x: Tensor4D, filter: Tensor4D, bias: Tensor1D, attrs: { strides: [number, number]; pad: 'valid' | 'same' }): Tensor4D;
 }
 
 /**

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { CONV2D_RELU_KERNEL, conv2dRelu, wasmConv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
+import { randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
+
+before(async () => {
+  await setUpWasm();
+  assert.ok(wasmConv2dRelu(), 'the routine runs on wasm with SIMD');
+});
+
+interface Case { x: number[]; filter: number[]; attrs: Conv2dReluAttrs }
+
+const CASES: Case[] = [
+  { x: [4, 16, 16, 3], filter: [3, 3, 3, 32], attrs: { strides: [1, 1], pad: 'valid' } }, // the few-channels kernel
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 16], attrs: { strides: [2, 2], pad: 'same' } },
+  { x: [2, 8, 8, 5], filter: [2, 3, 5, 6], attrs: { strides: [1, 2], pad: 'same' } }, // handed to wasm's own FusedConv2D
+];
+
+/** y = relu(conv(x, f) + b) and the gradients of sum(y * r) in x, f and b, by `op`, with the kernels that ran. */
+async function lossAndGradients(c: Case, seed: number, op: 'tfjs' | 'routine') {
+  const rand = seeded(seed);
+  const make = (shape: number[], scale = 1) => tf.tensor(randomArray(rand, tf.util.sizeFromShape(shape)).map((v) => v * scale), shape);
+  const [x, f, b] = [make(c.x) as tf.Tensor4D, make(c.filter, 0.4) as tf.Tensor4D, make([c.filter[3]!], 0.3) as tf.Tensor1D];
+  const outShape = tf.tidy(() => tf.conv2d(x, f, c.attrs.strides, c.attrs.pad).shape);
+  const r = make(outShape);
+  const forward = (xt: tf.Tensor4D, ft: tf.Tensor4D, bt: tf.Tensor1D) => op === 'routine'
+    ? conv2dRelu(xt, ft, bt, c.attrs)
+    : tf.relu(tf.add(tf.conv2d(xt, ft, c.attrs.strides, c.attrs.pad), bt));
+  let out: Float32Array[] = [];
+  const info = await tf.profile(() => tf.tidy(() => {
+    const y = forward(x, f, b);
+    const grads = tf.grads((xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor) => tf.sum(tf.mul(forward(xt as tf.Tensor4D, ft as tf.Tensor4D, bt as tf.Tensor1D), r)))([x, f, b]);
+    out = [y, ...grads].map((t) => t.dataSync() as Float32Array);
+  }));
+  tf.dispose([x, f, b, r]);
+  return { out, kernels: info.kernels.map((k) => k.name) };
+}
+
+describe('Conv2D + bias + relu as one kernel on wasm (PolymodalConv2DRelu)', () => {
+  CASES.forEach((c, i) => {
+    it(`equals tfjs's Conv2D, Add and Relu, and their gradients in x, filter and bias, for x [${c.x}], filter [${c.filter}]`, async () => {
+      const expected = await lossAndGradients(c, 900 + i, 'tfjs');
+      const actual = await lossAndGradients(c, 900 + i, 'routine');
+      ['y', 'dx', 'dfilter', 'dbias'].forEach((name, j) => {
+        const [a, e] = [actual.out[j]!, expected.out[j]!];
+        assert.equal(a.length, e.length, name);
+        const scale = Math.max(1, ...e.map(Math.abs));
+        const worst = a.reduce((m, v, k) => Math.max(m, Math.abs(v - e[k]!)), 0);
+        assert.ok(worst <= 1e-5 * scale, `${name}: off by ${worst} (scale ${scale})`);
+      });
+      assert.ok(actual.kernels.includes(CONV2D_RELU_KERNEL), actual.kernels.join(' '));
+      assert.ok(!actual.kernels.includes('Add') && !actual.kernels.includes('Relu'), actual.kernels.join(' '));
+    });
+  });
+
+  it("computes no input gradient for an input the tape does not need (a model's images)", () => {
+    const x = tf.randomUniform([2, 10, 10, 3]) as tf.Tensor4D;
+    const f = tf.variable(tf.randomNormal([3, 3, 3, 16])) as tf.Variable<tf.Rank.R4>;
+    const b = tf.variable(tf.zeros([16])) as tf.Variable<tf.Rank.R1>;
+    const ran: string[] = [];
+    const profiled = tf.profile(() => {
+      tf.dispose(tf.variableGrads(() => tf.sum(conv2dRelu(x, f, b, { strides: [1, 1], pad: 'valid' })) as tf.Scalar).grads);
+    });
+    return profiled.then((info) => {
+      ran.push(...info.kernels.map((k) => k.name));
+      assert.ok(ran.includes('Conv2DBackpropFilter'), ran.join(' '));
+      assert.ok(!ran.includes('Conv2DBackpropInput'), ran.join(' '));
+      tf.dispose([x, f, b]);
+    });
+  });
+
+  it('leaves no tensor behind over training steps, nor when its shapes are refused', () => {
+    const x = tf.randomUniform([2, 12, 12, 3]) as tf.Tensor4D;
+    const f = tf.variable(tf.randomNormal([3, 3, 3, 16], 0, 0.3)) as tf.Variable<tf.Rank.R4>;
+    const b = tf.variable(tf.zeros([16])) as tf.Variable<tf.Rank.R1>;
+    const optimizer = tf.train.adam(0.01);
+    const step = () => optimizer.minimize(() => tf.mean(tf.square(tf.sub(conv2dRelu(x, f, b, { strides: [1, 1], pad: 'same' }), 0.5))) as tf.Scalar, true)!;
+    tf.dispose(step());
+    const tensors = tf.memory().numTensors;
+    const losses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const loss = step();
+      losses.push(loss.dataSync()[0]!);
+      loss.dispose();
+    }
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.ok(losses[4]! < losses[0]!, `the loss falls: ${losses.join(', ')}`);
+    assert.throws(() => tf.tidy(() => conv2dRelu(x, f, tf.zeros([8]) as tf.Tensor1D, { strides: [1, 1], pad: 'same' })), /bias \[oc\] expected; got \[2,12,12,3\], \[3,3,3,16\], \[8\]/);
+    assert.equal(tf.memory().numTensors, tensors);
+    optimizer.dispose();
+    tf.dispose([x, f, b]);
+  });
+});
