@@ -6,8 +6,11 @@
  * few-channels kernel: bias and relu applied as the sums are stored), recorded as the kernel PolymodalConv2DRelu,
  * whose gradient is relu's (one SIMD pass, PolymodalReluGrad, on y: y > 0 exactly where x . w + b > 0), then the
  * bias's sum and the two convolution gradients, each computed only where the tape needs it (not x's for a model input).
+ * Only where the few-channels kernel takes the shapes: elsewhere wasm's FusedConv2D is XNNPACK's, which loses to its
+ * Conv2D by Winograd (x [64, 14, 14, 32], 3x3x32x64: ~16 ms against ~8 with the Add and Relu), so those stay tfjs's ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { takesFewChannels } from './conv2d.js';
 import { RELU_GRAD_KERNEL, registerReluGradient } from './relu-gradient.js';
 import { simdKernels } from './simd/simd-kernels.js';
 import type { KernelArgs } from './kept-kernel.js';
@@ -72,6 +75,9 @@ function registerConv2dRelu(): void {
 export function conv2dRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, attrs: Conv2dReluAttrs): tf.Tensor4D {
   if (x.rank !== 4 || filter.rank !== 4 || bias.rank !== 1 || filter.shape[2] !== x.shape[3] || bias.shape[0] !== filter.shape[3]) {
     throw new Error(`conv2dRelu: x [batch, h, w, c], filter [kh, kw, c, oc], bias [oc] expected; got [${x.shape}], [${filter.shape}], [${bias.shape}]`);
+  }
+  if (!takesFewChannels(x.shape, filter.shape, attrs.strides, attrs.pad)) {
+    return tf.tidy(() => tf.relu(tf.add(tf.conv2d(x, filter, attrs.strides, attrs.pad), bias)) as tf.Tensor4D);
   }
   return tf.engine().runKernel(CONV2D_RELU_KERNEL, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }

@@ -68,6 +68,11 @@ function simdConvolution(args: KernelArgs): { info: tf.backend_util.Conv2DInfo; 
 
 const byFewChannels = (info: tf.backend_util.Conv2DInfo) => info.inChannels <= MAX_IN_CHANNELS && info.outChannels % 16 === 0;
 
+/** Whether the few-channels kernel takes a float32 NHWC convolution of these shapes (dilation 1), FusedConv2D's only fast path. */
+export function takesFewChannels(xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same'): boolean {
+  return byFewChannels(tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad));
+}
+
 /** The few-channels kernel, with FusedConv2D's bias (a [oc] tensor) and relu applied as it stores. */
 function fewChannels(
   x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: WasmHeapBackend, kernels: SimdKernels,
