@@ -57,20 +57,17 @@ describe('Conv2D + bias + relu as one kernel on wasm (PolymodalConv2DRelu)', () 
     });
   });
 
-  it("computes no input gradient for an input the tape does not need (a model's images)", () => {
+  it("computes no input gradient for an input the tape does not need (a model's images)", async () => {
     const x = tf.randomUniform([2, 10, 10, 3]) as tf.Tensor4D;
     const f = tf.variable(tf.randomNormal([3, 3, 3, 16])) as tf.Variable<tf.Rank.R4>;
     const b = tf.variable(tf.zeros([16])) as tf.Variable<tf.Rank.R1>;
-    const ran: string[] = [];
-    const profiled = tf.profile(() => {
+    const info = await tf.profile(() => {
       tf.dispose(tf.variableGrads(() => tf.sum(conv2dRelu(x, f, b, { strides: [1, 1], pad: 'valid' })) as tf.Scalar).grads);
     });
-    return profiled.then((info) => {
-      ran.push(...info.kernels.map((k) => k.name));
-      assert.ok(ran.includes('Conv2DBackpropFilter'), ran.join(' '));
-      assert.ok(!ran.includes('Conv2DBackpropInput'), ran.join(' '));
-      tf.dispose([x, f, b]);
-    });
+    const ran = info.kernels.map((k) => k.name);
+    assert.ok(ran.includes('Conv2DBackpropFilter'), ran.join(' '));
+    assert.ok(!ran.includes('Conv2DBackpropInput'), ran.join(' '));
+    tf.dispose([x, f, b]);
   });
 
   it('leaves no tensor behind over training steps, nor when its shapes are refused', () => {
