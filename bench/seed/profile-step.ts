@@ -7,17 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@polymodal/core';
 import { createOptimizer } from '../../packages/core/src/model/optimizer.js';
-import { polymodalConv2d } from '../../packages/encoder-image/src/fused-conv2d.js';
-import { PolymodalLSTM } from '../../packages/encoder-text/src/layers/lstm.js';
+import { seedLayers } from './seed-layers.js';
 
 const backend = (process.argv[2] ?? 'tensorflow') as 'tensorflow' | 'wasm';
 await selectBackend(backend);
-const image = tf.input({ shape: [64, 64, 3] });
-const text = tf.input({ shape: [100], dtype: 'int32' });
-const x = tf.layers.flatten().apply(polymodalConv2d({ filters: 32, kernelSize: 3, activation: 'relu' }).apply(image)) as tf.SymbolicTensor;
-const h = new PolymodalLSTM({ units: 32 }).apply(tf.layers.embedding({ inputDim: 1000, outputDim: 64 }).apply(text)) as tf.SymbolicTensor;
-const out = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(tf.layers.concatenate().apply([x, h])) as tf.SymbolicTensor;
-const model = tf.model({ inputs: [image, text], outputs: out });
+const model = seedLayers();
 const optimizer = createOptimizer({ type: 'adam', learningRate: 1e-3 });
 const images = tf.randomUniform([32, 64, 64, 3]);
 const tokens = tf.randomUniform([32, 100], 0, 999, 'int32');

@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../model/compiled-model.js';
+import { LayerGraph } from '../model/layer-graph.js';
 import { type BatchSource, batchPositions } from '../training/batch-source.js';
 
-/** The model's raw outputs for every row of `source`, row-major, batch by batch (run by `compiled` when given). */
+/**
+ * The model's raw outputs for every row of `source`, row-major, batch by batch: run by `compiled` when given, else
+ * through the layer graph where it splits a wide concatenation's product, else by model.predict.
+ */
 export async function predictOutputs(model: tf.LayersModel, source: BatchSource, batchSize: number, compiled?: CompiledModel): Promise<Float32Array> {
+  const graph = compiled || model.outputs.length !== 1 ? undefined : LayerGraph.of(model);
   const units = (model.outputs[0].shape[1] as number | null) ?? 1;
   const out = new Float32Array(source.rows * units);
   let offset = 0;
@@ -13,7 +18,7 @@ export async function predictOutputs(model: tf.LayersModel, source: BatchSource,
     try {
       const inputs = model.inputNames.map((name) => batch.xs[name]);
       values = tf.tidy(() => {
-        const result = compiled ? compiled.predict(inputs) : (model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor);
+        const result = compiled ? compiled.predict(inputs) : graph ? graph.apply(inputs, false)[0] : (model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor);
         return result.dataSync() as Float32Array;
       });
     } finally {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchPositions, type BatchSource } from './batch-source.js';
 import type { CompiledTrainingStep } from './compiled-step.js';
+import { evaluateOnGraph } from './layer-graph-step.js';
+import { LayerGraph } from '../model/layer-graph.js';
 import { type EpochProgress, normaliseLogs } from './epoch-progress.js';
 import type { EpochLogs } from './reporter.js';
 import type { Random } from '../util/random.js';
@@ -112,17 +114,26 @@ export async function trainEpoch(
   return options.progress.means();
 }
 
-/** Loss and compiled metrics over a split, prefixed `val_`. */
+/** The split's loss and compiled metrics for one chunk, in model.metricsNames order. */
+function evaluateChunk(model: tf.LayersModel, xs: tf.Tensor[], ys: tf.Tensor, batchSize: number): number[] {
+  const graph = model.outputs.length === 1 ? LayerGraph.of(model) : undefined;
+  if (graph) return evaluateOnGraph(model, graph, xs, ys, batchSize);
+  const result = model.evaluate(xs, ys, { batchSize });
+  const scalars = Array.isArray(result) ? result : [result];
+  const values = scalars.map((scalar) => scalar.dataSync()[0]);
+  tf.dispose(scalars);
+  return values;
+}
+
+/** Loss and compiled metrics over a split, prefixed `val_` (through the layer graph where it splits a product). */
 export async function validateEpoch(model: tf.LayersModel, source: BatchSource, batchSize: number): Promise<EpochLogs> {
   const totals: EpochLogs = {};
   const names = model.metricsNames;
   for (const chunk of batchPositions(source.rows, chunkSize(source, batchSize))) {
     const batch = await source.batch(chunk, false);
     try {
-      const result = model.evaluate(inputsOf(model, batch.xs), batch.ys!, { batchSize });
-      const scalars = Array.isArray(result) ? result : [result];
-      const logs = Object.fromEntries(scalars.map((s, i) => [`val_${names[i]}`, s.dataSync()[0]]));
-      tf.dispose(scalars);
+      const values = evaluateChunk(model, inputsOf(model, batch.xs), batch.ys!, batchSize);
+      const logs = Object.fromEntries(values.map((value, i) => [`val_${names[i]}`, value]));
       addWeighted(totals, normaliseLogs(logs), chunk.length);
     } finally {
       tf.dispose(batch.xs);

@@ -10,6 +10,7 @@ import type { TrainingCallback, TrainingControl } from './callbacks/training-cal
 import { EpochProgress } from './epoch-progress.js';
 import type { CompiledTrainingStep } from './compiled-step.js';
 import { trainEpoch, validateEpoch } from './epoch-runner.js';
+import { layerGraphStep } from './layer-graph-step.js';
 import { assertFiniteLoss } from './finite-loss.js';
 import { TrainingInterrupted } from './interrupted.js';
 import type { Reporter } from './reporter.js';
@@ -91,8 +92,19 @@ export class TrainingSession {
     for (const callback of this.callbacks.all) await callback.onTrainBegin?.(this.control);
   }
 
-  /** The job's compiled step, when its compiler serves this backend and accepts the model (an info event either way). */
+  /**
+   * The job's compiled step, when its compiler serves this backend and accepts the model (an info event either
+   * way); else tfjs's step through the layer graph where it splits a wide concatenation's product; else model.fit.
+   */
   private async compileStep(): Promise<CompiledTrainingStep | undefined> {
+    const compiled = await this.compileJobStep();
+    if (compiled) return compiled;
+    const step = layerGraphStep(this.job.model, this.job.classWeight);
+    if (step) this.reporter.event({ type: 'info', message: `training step: ${step.description}` });
+    return step;
+  }
+
+  private async compileJobStep(): Promise<CompiledTrainingStep | undefined> {
     const { stepCompiler, model, classWeight } = this.job;
     if (!stepCompiler || !stepCompiler.compiler.backends.includes(stepCompiler.backend.name)) return undefined;
     const name = stepCompiler.compiler.name;
