@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { layerGraphStep } from '../training/layer-graph-step.js';
 import { LayerGraph } from './layer-graph.js';
-import { assertClose, batch, joinedModel, WIDE, type Options } from './test-fixtures/joined-model.js';
+import { assertClose, batch, concatenationOf, countApplies, joinedModel, WIDE, type Options } from './test-fixtures/joined-model.js';
 
 await tf.setBackend('cpu');
 
@@ -16,10 +16,14 @@ test('a wide concatenation read by one small Dense is split, and predicts as mod
     assert.ok(graph, activation);
     assert.match(graph.description, /concatenate.* -> dense.* \(4200 \+ 5 columns\)/);
     const xs = batch(9);
+    const concatenation = countApplies(concatenationOf(model));
     const before = tf.memory().numTensors;
-    tf.tidy(() => assertClose(graph.apply(xs, false)[0], model.predict(xs) as tf.Tensor, activation));
-    assert.equal(tf.memory().numTensors, before, 'no tensor outlives the tidy');
-    tf.dispose(xs);
+    // Outside a tidy: every intermediate tensor is disposed after its last reader; only the output is left.
+    const [ours] = graph.apply(xs, false);
+    assert.equal(tf.memory().numTensors, before + 1, 'only the output outlives the call');
+    assert.equal(concatenation.calls, 0, 'the concatenation is never made');
+    tf.tidy(() => assertClose(ours, model.predict(xs) as tf.Tensor, activation));
+    tf.dispose([ours, ...xs]);
     model.dispose();
   }
 });
@@ -50,6 +54,9 @@ test('models where splitting gains nothing, or cannot be done alone, are left to
     ['a Dense with many units', { units: 64 }],
     ['a concatenation read twice', { secondReader: true }],
   ];
+  const plain = joinedModel();
+  assert.ok(LayerGraph.of(plain), 'the same model without the change is split');
+  plain.dispose();
   for (const [what, options] of cases) {
     const model = joinedModel(options);
     assert.equal(LayerGraph.of(model), undefined, what);
@@ -74,8 +81,10 @@ test('a masked part takes tfjs\'s concatenation, with its mask', () => {
   const model = tf.model({ inputs: [a, b], outputs: tf.layers.dense({ units: 1 }).apply(joined) as tf.SymbolicTensor });
   const graph = LayerGraph.of(model)!;
   assert.ok(graph);
+  const concatenation = countApplies(concatenationOf(model));
   const xs = [tf.randomUniform([4, WIDE], 0, 1, 'float32', 19), tf.ones([4, 3])];
   tf.tidy(() => assertClose(graph.apply(xs, false)[0], model.predict(xs) as tf.Tensor, 'masked'));
+  assert.equal(concatenation.calls, 2, "once in the graph, once in tfjs's predict");
   tf.dispose(xs);
   model.dispose();
 });

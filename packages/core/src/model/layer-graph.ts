@@ -20,7 +20,7 @@ const MAX_SPLIT_UNITS = 16;
 interface DenseInternals {
   readonly kernel: { read(): tf.Tensor };
   readonly bias: { read(): tf.Tensor } | null;
-  readonly activation: { apply(x: tf.Tensor): tf.Tensor } | null;
+  readonly activation: { apply(x: tf.Tensor): tf.Tensor };
 }
 
 /** A Dense layer whose one input is a Concatenate layer's output that nothing else reads. */
@@ -30,17 +30,12 @@ interface SplitProduct {
   readonly widths: readonly number[];
 }
 
-/** The output tensors of the node that made `symbolic` (tfjs's getNodeOutputs). */
-function nodeOutputs(symbolic: Symbolic): Symbolic[] {
-  const node = symbolic.sourceLayer.inboundNodes[symbolic.nodeIndex];
-  return node.outputTensors;
-}
-
 function isLastAxisConcat(layer: Layer): boolean {
   if (layer.getClassName() !== 'Concatenate') return false;
   const axis = (layer.getConfig() as { axis?: number }).axis ?? -1;
   const inputs = layer.inboundNodes[0].inputTensors;
-  return inputs.every((input) => input.shape.length === 2) && (axis === -1 || axis === 1);
+  // tfjs's concat takes the first part's dtype (an int32 first part truncates the others): float32 parts only.
+  return inputs.every((input) => input.shape.length === 2 && input.dtype === 'float32') && (axis === -1 || axis === 1);
 }
 
 /** The splits of `model`: by the Dense layer, its concatenation's parts. */
@@ -60,9 +55,12 @@ function findSplits(model: tf.LayersModel): Map<Layer, SplitProduct> {
   return splits;
 }
 
-/** The one node of every layer: a layer shared between nodes or models is left to tfjs. */
+/**
+ * One node and one output for every layer: a layer shared between nodes or models, or with several outputs (which
+ * tfjs's executor applies once per output it needs), is left to tfjs.
+ */
 function hasSingleNodes(model: tf.LayersModel): boolean {
-  return model.layers.every((layer) => layer.getClassName() === 'InputLayer' || layer.inboundNodes.length === 1);
+  return model.layers.every((layer) => layer.getClassName() === 'InputLayer' || (layer.inboundNodes.length === 1 && layer.inboundNodes[0].outputTensors.length === 1));
 }
 
 /** Dense's product, one part of the kernel's rows at a time, then its bias and activation, as Dense.call does. */
@@ -75,7 +73,7 @@ function splitProduct(dense: Layer, widths: readonly number[], parts: readonly t
     const products = parts.map((part, i) => tf.matMul(part, kernelParts[i]));
     const sum = products.length === 1 ? products[0] : tf.addN(products);
     const biased = bias ? tf.add(sum, bias.read()) : sum;
-    return activation ? activation.apply(biased) : biased;
+    return activation.apply(biased);
   });
 }
 
@@ -86,9 +84,12 @@ export class LayerGraph {
   private readonly order: Symbolic[];
   /** How many tensors of `order` read each tensor (tfjs's recipient counts), for disposing outside training. */
   private readonly readers = new Map<string, number>();
+  /** The model's inputs and outputs: never disposed here. */
+  private readonly kept: Set<string>;
 
   private constructor(private readonly model: tf.LayersModel, private readonly splits: Map<Layer, SplitProduct>) {
     this.order = this.topologicalOrder();
+    this.kept = new Set([...model.inputs, ...model.outputs].map((symbolic) => symbolic.name));
     for (const symbolic of this.order) {
       for (const name of new Set(this.inputsOf(symbolic).map((input) => input.name))) this.readers.set(name, (this.readers.get(name) ?? 0) + 1);
     }
@@ -145,53 +146,53 @@ export class LayerGraph {
 
   /**
    * The model's outputs for `inputs` (in model.inputs order), as tfjs's executor computes them: each layer applied
-   * with `{ training: true }` when training, the first input's mask passed on (tfjs's rule); outside training each
-   * intermediate tensor is disposed after its last reader, as tfjs does. Masks are left to the caller's tidy.
+   * with `{ training: true }` when training, the first input's mask passed on in one kwargs object that keeps the
+   * last mask set (tfjs's rule); outside training each intermediate tensor is disposed after its last reader, as
+   * tfjs does. Masks are left to the caller's tidy.
    */
   apply(inputs: readonly tf.Tensor[], training: boolean): tf.Tensor[] {
     const values = new Map<string, tf.Tensor>();
     const masks = new Map<string, tf.Tensor | null>();
     this.model.inputs.forEach((input, i) => values.set(input.name, inputs[i]));
-    const kept = new Set([...this.model.inputs, ...this.model.outputs].map((symbolic) => symbolic.name));
     const readers = new Map(this.readers);
-    let kwargs: Kwargs | undefined = training ? { training: true } : undefined;
+    const kwargs: Kwargs = training ? { training: true } : {};
     for (const symbolic of this.order) {
-      if (values.has(symbolic.name)) continue;
       const sources = this.inputsOf(symbolic);
       const inputValues = sources.map((source) => values.get(source.name)!);
       const inputMasks = sources.map((source) => masks.get(source.name) ?? null);
-      if (inputMasks.some((mask) => mask !== null)) {
-        kwargs = kwargs ?? {};
-        kwargs.mask = inputMasks[0];
-      }
-      const { outputs, mask } = this.applyLayer(symbolic.sourceLayer, inputValues, inputMasks, kwargs);
-      nodeOutputs(symbolic).forEach((output, i) => {
-        if (values.has(output.name)) return;
-        values.set(output.name, outputs[i]);
-        masks.set(output.name, Array.isArray(mask) ? mask[0] : mask);
-      });
-      if (training) continue;
-      for (const source of sources) {
-        const left = readers.get(source.name)! - 1;
-        readers.set(source.name, left);
-        if (left === 0 && !kept.has(source.name) && source.sourceLayer.stateful !== true) values.get(source.name)!.dispose();
-      }
+      if (inputMasks.some((mask) => mask !== null)) kwargs.mask = inputMasks[0];
+      const { output, mask } = this.applyLayer(symbolic.sourceLayer, inputValues, inputMasks, kwargs);
+      values.set(symbolic.name, output);
+      masks.set(symbolic.name, mask);
+      if (!training) this.release(sources, readers, values);
     }
     return this.model.outputs.map((output) => values.get(output.name)!);
   }
 
-  private applyLayer(layer: Layer, inputs: tf.Tensor[], masks: (tf.Tensor | null)[], kwargs: Kwargs | undefined): { outputs: tf.Tensor[]; mask: tf.Tensor | tf.Tensor[] | null } {
-    const split = this.splits.get(layer);
-    if (split && masks.every((mask) => mask === null)) return { outputs: [splitProduct(layer, split.widths, inputs)], mask: null };
-    let layerInputs = inputs;
-    let layerMasks = masks;
-    if (split) {
-      // A masked part (Polymodal's encoders pool sequences before fusion, so only a third party's) takes tfjs's path.
-      layerInputs = [split.concat.apply(inputs, kwargs) as tf.Tensor];
-      // tfjs's executor hands computeMask the masks with their nulls, which its types do not say.
-      layerMasks = [split.concat.computeMask(inputs, masks as tf.Tensor[]) as tf.Tensor | null];
+  /** Disposes each source that no later layer reads (neither a model input or output, nor a stateful layer's). */
+  private release(sources: readonly Symbolic[], readers: Map<string, number>, values: Map<string, tf.Tensor>): void {
+    for (const source of sources) {
+      const left = readers.get(source.name)! - 1;
+      readers.set(source.name, left);
+      if (left === 0 && !this.kept.has(source.name) && source.sourceLayer.stateful !== true) values.get(source.name)!.dispose();
     }
-    const outputs = [layer.apply(layerInputs, kwargs) as tf.Tensor | tf.Tensor[]].flat();
-    return { outputs, mask: layer.supportsMasking ? layer.computeMask(layerInputs, layerMasks as tf.Tensor[]) : null };
+  }
+
+  private applyLayer(layer: Layer, inputs: tf.Tensor[], masks: (tf.Tensor | null)[], kwargs: Kwargs): { output: tf.Tensor; mask: tf.Tensor | null } {
+    const split = this.splits.get(layer);
+    if (split && masks.every((mask) => mask === null)) return { output: splitProduct(layer, split.widths, inputs), mask: null };
+    let layerInputs = inputs;
+    // tfjs's executor hands computeMask the masks with their nulls, which its types do not say.
+    let layerMasks = masks as tf.Tensor[];
+    if (split) {
+      // A masked part (Polymodal's encoders pool sequences before fusion, so only a third party's) takes tfjs's path:
+      // the concatenation, then the Dense with the concatenation's mask, as tfjs's executor hands it on.
+      layerInputs = [split.concat.apply(inputs, kwargs) as tf.Tensor];
+      layerMasks = [split.concat.computeMask(inputs, layerMasks) as tf.Tensor];
+      if (layerMasks[0] != null) kwargs.mask = layerMasks[0];
+    }
+    const output = layer.apply(layerInputs, kwargs) as tf.Tensor;
+    const mask = layer.supportsMasking ? layer.computeMask(layerInputs, layerMasks) : null;
+    return { output, mask: Array.isArray(mask) ? mask[0] : mask };
   }
 }

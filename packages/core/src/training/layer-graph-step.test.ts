@@ -63,6 +63,52 @@ test('evaluateOnGraph gives model.evaluate\'s loss and metrics, batch by batch, 
   model.dispose();
 });
 
+test('LayerGraphStep draws unseeded dropout masks in model.fit\'s order, from the seeded stream', async () => {
+  const build = () => {
+    const model = joinedModel({ units: 1, dropout: 'unseeded' });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'binaryCrossentropy' });
+    return model;
+  };
+  const fitted = build();
+  const stepped = build();
+  stepped.setWeights(fitted.getWeights());
+  const xs = batch(12);
+  const target = tf.tensor2d(Array.from({ length: 12 }, (_, i) => [i % 2]));
+  const fitLoss = await withSeededTfjsRandom(21, async () => {
+    const history = await fitted.fit(xs, target, { batchSize: 12, epochs: 1, shuffle: false, verbose: 0 });
+    return history.history.loss[0] as number;
+  });
+  const stepLoss = await withSeededTfjsRandom(21, async () => {
+    const { logs, gradients } = layerGraphStep(stepped)!.run(xs, target);
+    const value = logs[0].dataSync()[0];
+    tf.dispose([...logs, ...Object.values(gradients)]);
+    return value;
+  });
+  const otherDraw = await withSeededTfjsRandom(22, async () => {
+    const { logs, gradients } = layerGraphStep(stepped)!.run(xs, target);
+    const value = logs[0].dataSync()[0];
+    tf.dispose([...logs, ...Object.values(gradients)]);
+    return value;
+  });
+  assert.ok(Math.abs(stepLoss - fitLoss) < 1e-5, `${stepLoss} vs ${fitLoss}`);
+  assert.notEqual(otherDraw, stepLoss, 'the masks depend on the draw');
+  tf.dispose([xs, target]);
+  fitted.dispose();
+  stepped.dispose();
+});
+
+test('a class missing from classWeight is refused as model.fit refuses it, and nothing leaks', () => {
+  const model = joinedModel({ units: 1 });
+  model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+  const xs = batch(4);
+  const target = tf.tensor2d([[0], [1], [1], [0]]);
+  const before = tf.memory().numTensors;
+  assert.throws(() => layerGraphStep(model, { 0: 1 })!.run(xs, target), /classWeight must contain all classes .* class 1 exists in the data but not in classWeight/);
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([xs, target]);
+  model.dispose();
+});
+
 /** The 4 features, widened by a Dense of 4096 units, joined with themselves: the head reads a wide concatenation. */
 function widenedModel(): tf.LayersModel {
   const x = tf.input({ shape: [4], name: 'x' });

@@ -15,11 +15,15 @@ interface CompiledInternals {
   readonly collectedTrainableWeights: tf.LayerVariable[];
 }
 
-/** Each row's class weight, found from its target as tfjs's standardizeWeights finds the class. */
+/** Each row's class weight, found from its target as tfjs's standardizeWeights finds the class, with its error. */
 function rowWeights(classWeight: Record<number, number>, target: tf.Tensor): tf.Tensor1D {
   const classes = target.shape.length === 2 && target.shape[1]! > 1 ? tf.argMax(target, 1) : tf.reshape(target, [-1]);
-  const values = Array.from(classes.dataSync(), (c) => classWeight[c] ?? 1);
+  const found = Array.from(classes.dataSync());
   classes.dispose();
+  const values = found.map((c) => {
+    if (classWeight[c] == null) throw new Error(`classWeight must contain all classes in the training data. The class ${c} exists in the data but not in classWeight`);
+    return classWeight[c];
+  });
   return tf.tensor1d(values, 'float32');
 }
 
@@ -64,19 +68,22 @@ export class LayerGraphStep implements CompiledTrainingStep {
 export function evaluateOnGraph(model: tf.LayersModel, graph: LayerGraph, inputs: readonly tf.Tensor[], target: tf.Tensor, batchSize: number): number[] {
   const { lossFunctions, metricsTensors } = model as unknown as CompiledInternals;
   const rows = target.shape[0];
-  const totals = new Array<number>(1 + metricsTensors.length).fill(0);
-  for (let start = 0; start < rows; start += batchSize) {
-    const size = Math.min(batchSize, rows - start);
-    const means = tf.tidy(() => {
-      const batch = inputs.map((x) => x.slice(start, size));
+  // Summed as tensors and read once, as testLoop does: no synchronous read per batch.
+  const sums = tf.tidy(() => {
+    let total: tf.Tensor | undefined;
+    for (let start = 0; start < rows; start += batchSize) {
+      const size = Math.min(batchSize, rows - start);
       const expected = target.slice(start, size);
-      const [prediction] = graph.apply(batch, false);
+      const [prediction] = graph.apply(inputs.map((x) => x.slice(start, size)), false);
       const values = [lossFunctions[0](expected, prediction), ...metricsTensors.map(([metric]) => metric(expected, prediction))];
-      return tf.stack(values.map((value) => tf.mean(value))).dataSync();
-    });
-    means.forEach((mean, i) => (totals[i] += mean * size));
-  }
-  return totals.map((total) => total / rows);
+      const weighted = tf.mul(tf.stack(values.map((value) => tf.mean(value))), size);
+      total = total ? tf.add(total, weighted) : weighted;
+    }
+    return total ? tf.div(total, rows) : tf.zeros([1 + metricsTensors.length]);
+  });
+  const means = Array.from(sums.dataSync());
+  sums.dispose();
+  return means;
 }
 
 /** The step for `model` (compiled), or undefined where the graph has nothing to split (model.fit is then as fast). */
