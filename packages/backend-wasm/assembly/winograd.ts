@@ -99,8 +99,15 @@ export function winogradProducts(v: usize, u: usize, m: usize, tiles: i32, c: i3
   }
 }
 
-// out [batch, oh, ow, oc] from m[e, tile, o]: Y = A^T M A per tile, cropped at the bottom and right edges.
-export function winogradOutput(m: usize, out: usize, batch: i32, oh: i32, ow: i32, oc: i32, th: i32, tw: i32): void {
+/** One output value as FusedConv2D stores it: plus the bias when given, then relu when asked. */
+@inline function finish(value: v128, bias: v128, relu: i32): v128 {
+  const biased = f32x4.add(value, bias);
+  return relu ? f32x4.max(biased, f32x4.splat(0)) : biased;
+}
+
+// out [batch, oh, ow, oc] from m[e, tile, o]: Y = A^T M A per tile, cropped at the bottom and right edges;
+// with FusedConv2D's bias ([oc], when hasBias) and relu applied as it is stored.
+export function winogradOutput(m: usize, out: usize, batch: i32, oh: i32, ow: i32, oc: i32, th: i32, tw: i32, bias: usize, hasBias: i32, relu: i32): void {
   const tiles = batch * th * tw;
   const plane = <usize>(tiles * oc) << 2;
   for (let b = 0; b < batch; b++) {
@@ -125,12 +132,13 @@ export function winogradOutput(m: usize, out: usize, batch: i32, oh: i32, ow: i3
           const s10 = f32x4.sub(f32x4.sub(m10, m20), m30), s11 = f32x4.sub(f32x4.sub(m11, m21), m31);
           const s12 = f32x4.sub(f32x4.sub(m12, m22), m32), s13 = f32x4.sub(f32x4.sub(m13, m23), m33);
           const q = o00 + (<usize>o << 2);
-          v128.store(q, f32x4.add(f32x4.add(s00, s01), s02));
-          if (right) v128.store(q + (<usize>oc << 2), f32x4.sub(f32x4.sub(s01, s02), s03));
+          const shift = hasBias ? v128.load(bias + (<usize>o << 2)) : f32x4.splat(0);
+          v128.store(q, finish(f32x4.add(f32x4.add(s00, s01), s02), shift, relu));
+          if (right) v128.store(q + (<usize>oc << 2), finish(f32x4.sub(f32x4.sub(s01, s02), s03), shift, relu));
           if (down) {
             const q1 = q + (<usize>(ow * oc) << 2);
-            v128.store(q1, f32x4.add(f32x4.add(s10, s11), s12));
-            if (right) v128.store(q1 + (<usize>oc << 2), f32x4.sub(f32x4.sub(s11, s12), s13));
+            v128.store(q1, finish(f32x4.add(f32x4.add(s10, s11), s12), shift, relu));
+            if (right) v128.store(q1 + (<usize>oc << 2), finish(f32x4.sub(f32x4.sub(s11, s12), s13), shift, relu));
           }
         }
       }

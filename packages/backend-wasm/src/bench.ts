@@ -16,7 +16,7 @@ import { keptSlice } from './slice.js';
 import { keptSum } from './sum.js';
 import { keptFusedMatMul } from './fused-mat-mul.js';
 import { keptMaxPoolGrad } from './max-pool-grad.js';
-import { keptConv2D } from './conv2d.js';
+import { keptConv2D, keptFusedConv2D } from './conv2d.js';
 import { keptAdd } from './add.js';
 
 /** One call plus a dataSync (forces completion). The array is not returned from tidy: tidy would walk it. */
@@ -110,7 +110,15 @@ async function main(): Promise<void> {
     const weights = tf.add(dense, 0);
     return tf.engine().makeTensorFromTensorInfo(keptBatchMatMul.get()!.kernelFunc({ inputs: { a: hidden, b: weights }, attrs: { transposeA: false, transposeB: false }, backend }) as tf.TensorInfo);
   }));
-  tf.dispose([image, filter, conv, pooled, bias, hidden, dense]);
+  // The image CNN's second layer at inference (tfjs fuses bias and relu there): by Winograd against XNNPACK's
+  // fused convolution, and the three unfused ops Winograd's Conv2D ran before FusedConv2D took Winograd.
+  const pooledInput = tf.randomNormal([64, 14, 14, 32]);
+  const secondFilter = tf.randomNormal([3, 3, 32, 64]);
+  const secondBias = tf.randomNormal([64]);
+  both('FusedConv2D x[64,14,14,32] f[3,3,32,64] same, bias, relu (second layer)', tf.FusedConv2D, keptFusedConv2D.get(),
+    { x: pooledInput, filter: secondFilter, bias: secondBias }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' });
+  timeKernel('Conv2D + Add + Relu, the same layer (Polymodal)', () => tf.tidy(() => tf.relu(tf.add(tf.conv2d(pooledInput as tf.Tensor4D, secondFilter as tf.Tensor4D, 1, 'same'), secondBias))));
+  tf.dispose([image, filter, conv, pooled, bias, hidden, dense, pooledInput, secondFilter, secondBias]);
 }
 
 await main();

@@ -17,7 +17,9 @@ const CASES: Case[] = [
   { x: [4, 16, 16, 3], filter: [3, 3, 3, 32], attrs: { strides: [1, 1], pad: 'valid' }, oneKernel: true }, // the few-channels kernel
   { x: [2, 9, 11, 3], filter: [3, 3, 3, 16], attrs: { strides: [2, 2], pad: 'same' }, oneKernel: true },
   { x: [2, 8, 8, 5], filter: [2, 3, 5, 6], attrs: { strides: [1, 2], pad: 'same' }, oneKernel: false }, // tfjs's ops
-  { x: [2, 6, 6, 8], filter: [3, 3, 8, 16], attrs: { strides: [1, 1], pad: 'same' }, oneKernel: false }, // tfjs's ops (Conv2D by Winograd)
+  { x: [2, 6, 6, 8], filter: [3, 3, 8, 16], attrs: { strides: [1, 1], pad: 'same' }, oneKernel: true }, // Winograd
+  { x: [2, 7, 9, 8], filter: [3, 3, 8, 16], attrs: { strides: [1, 1], pad: 'valid' }, oneKernel: true }, // Winograd, odd sizes
+  { x: [2, 6, 6, 8], filter: [3, 3, 8, 12], attrs: { strides: [1, 1], pad: 'same' }, oneKernel: false }, // tfjs's ops (XNNPACK's FusedConv2D)
 ];
 
 /** y = relu(conv(x, f) + b) and the gradients of sum(y * r) in x, f and b, by `op`, with the kernels that ran. */

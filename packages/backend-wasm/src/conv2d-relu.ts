@@ -3,14 +3,14 @@
  * training. tfjs records a relu Conv2D layer's training step as Conv2D, Add and Relu (it fuses them only outside
  * training), so its forward makes three passes over the output; the seed model's [32, 62, 62, 32] output is
  * 15.7 MB, and the Add and Relu cost ~3 ms of its ~45 ms step. Here the forward is wasm's FusedConv2D (this package's
- * few-channels kernel: bias and relu applied as the sums are stored), recorded as the kernel PolymodalConv2DRelu,
+ * few-channels kernel or its Winograd one: bias and relu applied as the sums are stored), recorded as the kernel PolymodalConv2DRelu,
  * whose gradient is relu's (one SIMD pass, PolymodalReluGrad, on y: y > 0 exactly where x . w + b > 0), then the
  * bias's sum and the two convolution gradients, each computed only where the tape needs it (not x's for a model input).
- * Only where the few-channels kernel takes the shapes: elsewhere wasm's FusedConv2D is XNNPACK's, which loses to its
- * Conv2D by Winograd (x [64, 14, 14, 32], 3x3x32x64: ~16 ms against ~8 with the Add and Relu), so those stay tfjs's ops.
+ * Only where one of the two takes the shapes: elsewhere wasm's FusedConv2D is XNNPACK's, slower than tfjs's three ops
+ * there, which therefore run instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { takesFewChannels } from './conv2d.js';
+import { takesFusedFastPath } from './conv2d.js';
 import { RELU_GRAD_KERNEL, registerReluGradient } from './relu-gradient.js';
 import { simdKernels } from './simd/simd-kernels.js';
 import type { KernelArgs } from './kept-kernel.js';
@@ -76,7 +76,7 @@ export function conv2dRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1
   if (x.rank !== 4 || filter.rank !== 4 || bias.rank !== 1 || filter.shape[2] !== x.shape[3] || bias.shape[0] !== filter.shape[3]) {
     throw new Error(`conv2dRelu: x [batch, h, w, c], filter [kh, kw, c, oc], bias [oc] expected; got [${x.shape}], [${filter.shape}], [${bias.shape}]`);
   }
-  if (!takesFewChannels(x.shape, filter.shape, attrs.strides, attrs.pad)) {
+  if (!takesFusedFastPath(x.shape, filter.shape, attrs.strides, attrs.pad)) {
     return tf.tidy(() => tf.relu(tf.add(tf.conv2d(x, filter, attrs.strides, attrs.pad), bias)) as tf.Tensor4D);
   }
   return tf.engine().runKernel(CONV2D_RELU_KERNEL, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;

@@ -124,7 +124,7 @@ describe('Conv2D on wasm (replacement: few input channels, Winograd 3x3) matches
   });
 });
 
-describe('FusedConv2D on wasm (replacement: few input channels, bias and relu as it stores) matches cpu', () => {
+describe('FusedConv2D on wasm (replacement: few input channels or Winograd 3x3, bias and relu as it stores) matches cpu', () => {
   const rand = seeded(1600);
   const fusedOnWasm = (inputs: Parameters<typeof runKernelOn>[2], attrs: Record<string, unknown>) => countingKept(keptFusedConv2D, 'FusedConv2D', inputs, attrs);
 
@@ -132,17 +132,22 @@ describe('FusedConv2D on wasm (replacement: few input channels, bias and relu as
     assert.equal(tf.getKernel('FusedConv2D', 'wasm')?.kernelFunc, fusedConv2d);
   });
 
-  const cases: Array<{ activation: string; bias: 'oc' | 'none'; simd: boolean; f?: number[] }> = [
+  const cases: Array<{ activation: string; bias: 'oc' | 'none'; simd: boolean; f?: number[]; x?: number[] }> = [
     { activation: 'relu', bias: 'oc', simd: true }, // a Conv2D(relu) layer at inference
     { activation: 'linear', bias: 'oc', simd: true },
     { activation: 'relu', bias: 'none', simd: true },
     { activation: 'linear', bias: 'none', simd: true },
     { activation: 'elu', bias: 'oc', simd: false }, // other activations: wasm's kernel
     { activation: 'relu', bias: 'oc', simd: false, f: [3, 3, 3, 20] }, // 20 output channels: wasm's kernel
+    // 3x3 stride 1 with more channels: by Winograd, odd output sizes cutting the 2x2 blocks at the edges.
+    { activation: 'relu', bias: 'oc', simd: true, x: [2, 9, 10, 8], f: [3, 3, 8, 16] },
+    { activation: 'linear', bias: 'oc', simd: true, x: [2, 9, 10, 8], f: [3, 3, 8, 16] },
+    { activation: 'relu', bias: 'none', simd: true, x: [1, 7, 7, 12], f: [3, 3, 12, 8] },
+    { activation: 'relu', bias: 'oc', simd: false, x: [2, 9, 10, 8], f: [3, 3, 8, 12] }, // 12 output channels: wasm's kernel
   ];
   for (const c of cases) {
-    it(`activation ${c.activation}, bias ${c.bias}${c.simd ? '' : " (wasm's kernel)"}`, async () => {
-      const xShape = [2, 12, 11, 3];
+    it(`activation ${c.activation}, bias ${c.bias}, filter [${c.f ?? [3, 3, 3, 32]}]${c.simd ? '' : " (wasm's kernel)"}`, async () => {
+      const xShape = c.x ?? [2, 12, 11, 3];
       const fShape = c.f ?? [3, 3, 3, 32];
       const oc = fShape[3];
       const inputs: Parameters<typeof runKernelOn>[2] = {

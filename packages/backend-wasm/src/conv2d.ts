@@ -19,6 +19,12 @@ export const keptConv2D = new KeptKernel(tf.Conv2D);
 /** Input channels up to which the SIMD kernel beats XNNPACK (measured: 1 and 3). */
 const MAX_IN_CHANNELS = 4;
 
+/** What FusedConv2D adds as the kernels store each output: its bias (a [oc] tensor) and relu. */
+interface FusedStore {
+  readonly bias?: tf.TensorInfo;
+  readonly relu: boolean;
+}
+
 /** 3x3, stride 1 convolutions with channel counts the Winograd kernels' vectors and GEMM take. */
 function byWinograd(info: tf.backend_util.Conv2DInfo): boolean {
   return info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
@@ -30,7 +36,10 @@ function byWinograd(info: tf.backend_util.Conv2DInfo): boolean {
  * fewer multiply-adds than the direct convolution. The three scratch buffers (~16 x the input, the filter and
  * the output) live in the wasm heap for the call only.
  */
-function winograd(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: WasmHeapBackend, kernels: SimdKernels): tf.TensorInfo {
+function winograd(
+  x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: WasmHeapBackend, kernels: SimdKernels,
+  fused: FusedStore = { relu: false },
+): tf.TensorInfo {
   const { batchSize: batch, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, outChannels: oc } = info;
   const th = Math.ceil(oh / 2);
   const tw = Math.ceil(ow / 2);
@@ -43,7 +52,7 @@ function winograd(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util
     kernels.winogradInput(heapOffset(backend, x), v, batch, h, w, c, th, tw, info.padInfo.top, info.padInfo.left);
     kernels.winogradFilter(heapOffset(backend, filter), u, c, oc);
     kernels.winogradProducts(v, u, m, tiles, c, oc);
-    kernels.winogradOutput(m, heapOffset(backend, out), batch, oh, ow, oc, th, tw);
+    kernels.winogradOutput(m, heapOffset(backend, out), batch, oh, ow, oc, th, tw, fused.bias ? heapOffset(backend, fused.bias) : 0, fused.bias ? 1 : 0, fused.relu ? 1 : 0);
   } finally {
     for (const t of scratch) backend.disposeData(t.dataId);
   }
@@ -68,15 +77,16 @@ function simdConvolution(args: KernelArgs): { info: tf.backend_util.Conv2DInfo; 
 
 const byFewChannels = (info: tf.backend_util.Conv2DInfo) => info.inChannels <= MAX_IN_CHANNELS && info.outChannels % 16 === 0;
 
-/** Whether the few-channels kernel takes a float32 NHWC convolution of these shapes (dilation 1), FusedConv2D's only fast path. */
-export function takesFewChannels(xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same'): boolean {
-  return byFewChannels(tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad));
+/** Whether FusedConv2D runs a float32 NHWC convolution of these shapes (dilation 1) on Polymodal's kernels, not XNNPACK's. */
+export function takesFusedFastPath(xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same'): boolean {
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad);
+  return byFewChannels(info) || byWinograd(info);
 }
 
-/** The few-channels kernel, with FusedConv2D's bias (a [oc] tensor) and relu applied as it stores. */
+/** The few-channels kernel, with FusedConv2D's bias and relu applied as it stores. */
 function fewChannels(
   x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: WasmHeapBackend, kernels: SimdKernels,
-  fused: { bias?: tf.TensorInfo; relu: boolean } = { relu: false },
+  fused: FusedStore = { relu: false },
 ): tf.TensorInfo {
   const out = backend.makeOutput(info.outShape, 'float32');
   if (tf.util.sizeFromShape(info.outShape) === 0) return out;
@@ -104,15 +114,19 @@ export const keptFusedConv2D = new KeptKernel(tf.FusedConv2D);
 
 /**
  * FusedConv2D (what tfjs runs for a Conv2D layer outside training, and for a linear one in training) on the
- * few-channels kernel, bias and relu added as the sums are stored: the seed model's Conv2D(32) on x [32, 64, 64, 3]
- * ~9.3 ms on XNNPACK -> ~6 ms. Other activations, PReLU weights, a bias that is not [oc] and convolutions the kernel
- * does not take go to wasm's own.
+ * few-channels kernel or by Winograd, bias and relu added as the sums are stored: the seed model's Conv2D(32) on
+ * x [32, 64, 64, 3] ~9.3 ms on XNNPACK -> ~6 ms; an image CNN's second layer (x [64, 14, 14, 32], 3x3x32x64)
+ * ~16 ms on XNNPACK against ~8. Other activations, PReLU weights, a bias that is not [oc] and convolutions neither
+ * takes go to wasm's own.
  */
 export function fusedConv2d(args: KernelArgs): tf.TensorInfo {
   const { x, filter, bias, preluActivationWeights } = args.inputs as unknown as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
   const { activation } = args.attrs as unknown as { activation?: string };
   const simd = activation === 'linear' || activation === 'relu' || activation == null ? simdConvolution(args) : null;
-  if (simd == null || preluActivationWeights != null || !byFewChannels(simd.info)) return keptFusedConv2D.call(args) as tf.TensorInfo;
+  if (simd == null || preluActivationWeights != null) return keptFusedConv2D.call(args) as tf.TensorInfo;
   if (bias != null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== simd.info.outChannels)) return keptFusedConv2D.call(args) as tf.TensorInfo;
-  return fewChannels(x, filter, simd.info, simd.backend, simd.kernels, { bias, relu: activation === 'relu' });
+  const fused = { bias, relu: activation === 'relu' };
+  if (byWinograd(simd.info)) return winograd(x, filter, simd.info, simd.backend, simd.kernels, fused);
+  if (byFewChannels(simd.info)) return fewChannels(x, filter, simd.info, simd.backend, simd.kernels, fused);
+  return keptFusedConv2D.call(args) as tf.TensorInfo;
 }

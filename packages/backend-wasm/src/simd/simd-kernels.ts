@@ -58,8 +58,8 @@ export interface SimdKernels {
   winogradFilter(g: number, u: number, c: number, oc: number): void;
   /** m[e] = v[e] . u[e] for the 16 tile positions. */
   winogradProducts(v: number, u: number, m: number, tiles: number, c: number, oc: number): void;
-  /** out [batch, oh, ow, oc] from m[16, tiles, oc]. */
-  winogradOutput(m: number, out: number, batch: number, oh: number, ow: number, oc: number, th: number, tw: number): void;
+  /** out [batch, oh, ow, oc] from m[16, tiles, oc], plus bias [oc] (hasBias 1) and then relu (relu 1) as it stores. */
+  winogradOutput(m: number, out: number, batch: number, oh: number, ow: number, oc: number, th: number, tw: number, bias: number, hasBias: number, relu: number): void;
   /** MaxPool's gradient dx (NHWC) from the pooled input x and dy. */
   maxPoolGrad(
     x: number, dy: number, dx: number,
