@@ -57,6 +57,7 @@ export class LayerGraphStep implements CompiledTrainingStep {
     }
   }
 
+  /** Nothing to free: the step keeps no tensors between batches (the graph reads the model's own weights). */
   dispose(): void {}
 }
 
