@@ -7,5 +7,5 @@ export { conv2dFewChannels } from './conv2d-few-channels';
 export { gemm, gemmTransposedA, gemmTransposedB } from './gemm';
 export { lstmBackward, lstmForward } from './lstm';
 export { maxPoolGrad } from './max-pool-grad';
-export { addRowVector, gemv, outerProduct, reluGrad, weightedRowSum } from './vector-kernels';
+export { addRowVector, gemv, outerProduct, reluGrad, reluGradChannelSums, weightedRowSum } from './vector-kernels';
 export { winogradFilter, winogradInput, winogradOutput, winogradProducts } from './winograd';

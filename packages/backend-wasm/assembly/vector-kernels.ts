@@ -142,3 +142,25 @@ export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
     store<f32>(out + off, load<f32>(dy + off) * step);
   }
 }
+
+// reluGrad over [rows, channels] (channels a multiple of 4) that also sums each channel's gradient over the rows
+// into sums[channels]: a relu convolution's bias gradient in the same pass, instead of a second read of dz.
+export function reluGradChannelSums(dy: usize, x: usize, out: usize, sums: usize, rows: i32, channels: i32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const nan = f32x4.splat(NaN);
+  const rowBytes = <usize>channels << 2;
+  for (let c = 0; c < channels; c += 4) v128.store(sums + (<usize>c << 2), zero);
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * rowBytes;
+    for (let c = 0; c < channels; c += 4) {
+      const off = base + (<usize>c << 2);
+      const xv = v128.load(x + off);
+      const step = v128.bitselect(nan, v128.bitselect(one, zero, f32x4.gt(xv, zero)), f32x4.ne(xv, xv));
+      const g = f32x4.mul(v128.load(dy + off), step);
+      v128.store(out + off, g);
+      const s = sums + (<usize>c << 2);
+      v128.store(s, f32x4.add(v128.load(s), g));
+    }
+  }
+}

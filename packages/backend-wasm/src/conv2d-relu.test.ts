@@ -4,6 +4,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 
 import { CONV2D_RELU_KERNEL, conv2dRelu, wasmConv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
+import { RELU_GRAD_CHANNEL_SUMS_KERNEL } from './relu-gradient.js';
 import { randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 before(async () => {
@@ -56,6 +57,10 @@ describe('Conv2D + bias + relu as one kernel on wasm (PolymodalConv2DRelu)', () 
       });
       assert.equal(actual.kernels.includes(CONV2D_RELU_KERNEL), c.oneKernel, actual.kernels.join(' '));
       assert.equal(!actual.kernels.includes('Add') && !actual.kernels.includes('Relu'), c.oneKernel, actual.kernels.join(' '));
+      // The bias gradient comes from relu's gradient pass (every case's output channels are a multiple of 4): the one
+      // Sum left is the loss's.
+      const sums = actual.kernels.filter((name) => name === 'Sum').length;
+      assert.equal(actual.kernels.includes(RELU_GRAD_CHANNEL_SUMS_KERNEL) && sums === 1, c.oneKernel, actual.kernels.join(' '));
     });
   });
 

@@ -4,14 +4,15 @@
  * training), so its forward makes three passes over the output; the seed model's [32, 62, 62, 32] output is
  * 15.7 MB, and the Add and Relu cost ~3 ms of its ~45 ms step. Here the forward is wasm's FusedConv2D (this package's
  * few-channels kernel or its Winograd one: bias and relu applied as the sums are stored), recorded as the kernel PolymodalConv2DRelu,
- * whose gradient is relu's (one SIMD pass, PolymodalReluGrad, on y: y > 0 exactly where x . w + b > 0), then the
- * bias's sum and the two convolution gradients, each computed only where the tape needs it (not x's for a model input).
+ * whose gradient is relu's (one SIMD pass on y: y > 0 exactly where x . w + b > 0) that also sums each channel for
+ * the bias's gradient (PolymodalReluGradChannelSums; output channels a multiple of 4, else PolymodalReluGrad and a
+ * Sum), then the two convolution gradients, each computed only where the tape needs it (not x's for a model input).
  * Only where one of the two takes the shapes: elsewhere wasm's FusedConv2D is XNNPACK's, slower than tfjs's three ops
  * there, which therefore run instead.
  */
 import * as tf from '@tensorflow/tfjs';
 import { takesFusedFastPath } from './conv2d.js';
-import { RELU_GRAD_KERNEL, registerReluGradient } from './relu-gradient.js';
+import { RELU_GRAD_CHANNEL_SUMS_KERNEL, RELU_GRAD_KERNEL, registerReluGradient } from './relu-gradient.js';
 import { simdKernels } from './simd/simd-kernels.js';
 import type { KernelArgs } from './kept-kernel.js';
 
@@ -60,13 +61,16 @@ function registerConv2dRelu(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const { strides, pad } = attrs as unknown as Conv2dReluAttrs;
-      // Computed once for the three gradients (the tape disposes it when the backward pass ends).
-      const dz = tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x: y }) as tf.Tensor4D;
+      // Computed once for the three gradients (the tape disposes what is not returned when the backward pass ends);
+      // with output channels a multiple of 4, the bias gradient comes from the same pass over dy.
+      const [dz, biasGradient] = y.shape[3] % 4 === 0
+        ? tf.engine().runKernel(RELU_GRAD_CHANNEL_SUMS_KERNEL, { dy: dy as tf.Tensor, x: y }) as [tf.Tensor4D, tf.Tensor1D]
+        : [tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x: y }) as tf.Tensor4D, undefined];
       const convAttrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
       return {
         x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dz, filter }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor,
         filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dz }, { ...convAttrs, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => tf.sum(dz, [0, 1, 2]),
+        bias: () => biasGradient ?? tf.sum(dz, [0, 1, 2]),
       };
     },
   });

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { registerReluGradient, RELU_GRAD_KERNEL } from './relu-gradient.js';
+import { registerReluGradient, RELU_GRAD_CHANNEL_SUMS_KERNEL, RELU_GRAD_KERNEL } from './relu-gradient.js';
 import { randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 before(async () => {
@@ -58,5 +58,36 @@ describe("relu's gradient on wasm as one SIMD pass", () => {
     assert.deepEqual({ tensors: tf.memory().numTensors, ids: backend.numDataIds() }, counts);
     tf.dispose([x, w]);
     optimizer.dispose();
+  });
+});
+
+describe("relu's gradient with its channel sums in one pass (a relu convolution's bias gradient)", () => {
+  const rand = seeded(1710);
+  const run = (x: tf.Tensor, dy: tf.Tensor) => tf.engine().runKernel(RELU_GRAD_CHANNEL_SUMS_KERNEL, { dy, x }) as tf.Tensor[];
+
+  for (const shape of [[4, 9, 7, 12], [5, 32]]) {
+    it(`gives PolymodalReluGrad's dz bit for bit and dz's sum over all but the last axis for [${shape}]`, () => {
+      const size = tf.util.sizeFromShape(shape);
+      const xv = randomArray(rand, size);
+      [0, -0, -1e-30].forEach((v, i) => (xv[(i * 131) % size] = v));
+      const [x, dy] = [tf.tensor(xv, shape), tf.tensor(randomArray(rand, size), shape)];
+      const before = tf.memory().numTensors;
+      const [dz, sums] = run(x, dy);
+      const expectedDz = tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tf.Tensor;
+      assert.deepEqual(Array.from(dz.dataSync()), Array.from(expectedDz.dataSync()));
+      const expectedSums = tf.sum(expectedDz, Array.from({ length: shape.length - 1 }, (_, axis) => axis));
+      assert.deepEqual(sums.shape, [shape.at(-1)]);
+      const worst = tf.tidy(() => tf.max(tf.abs(tf.sub(sums, expectedSums))).dataSync()[0]);
+      assert.ok(worst <= 1e-5, `sums off by ${worst}`);
+      tf.dispose([dz, sums, expectedDz, expectedSums]);
+      assert.equal(tf.memory().numTensors, before);
+      tf.dispose([x, dy]);
+    });
+  }
+
+  it('refuses channels that are not a multiple of 4, naming the kernel and the shape', () => {
+    const x = tf.ones([2, 6]);
+    assert.throws(() => run(x, x), /PolymodalReluGradChannelSums: channels \(the last axis\) a multiple of 4 expected; got \[2,6\]/);
+    x.dispose();
   });
 });

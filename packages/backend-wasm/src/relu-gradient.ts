@@ -14,19 +14,38 @@ import { isWasmHeapBackend, type KernelArgs } from './kept-kernel.js';
 import { heapOffset, simdKernels } from './simd/simd-kernels.js';
 
 export const RELU_GRAD_KERNEL = 'PolymodalReluGrad';
+/** Relu's gradient dz of an NHWC output together with dz's sum per channel (a relu convolution's bias gradient). */
+export const RELU_GRAD_CHANNEL_SUMS_KERNEL = 'PolymodalReluGradChannelSums';
 
-function reluGradKernel(args: KernelArgs): tf.TensorInfo {
-  const { dy, x } = args.inputs as unknown as { dy: tf.TensorInfo; x: tf.TensorInfo };
+function kernelsFor(args: KernelArgs, name: string) {
   const backend = args.backend;
   const kernels = isWasmHeapBackend(backend) ? simdKernels(backend) : null;
-  if (kernels == null || !isWasmHeapBackend(backend)) throw new Error(`${RELU_GRAD_KERNEL}: needs the wasm backend with WebAssembly SIMD`);
+  if (kernels == null || !isWasmHeapBackend(backend)) throw new Error(`${name}: needs the wasm backend with WebAssembly SIMD`);
+  const { dy, x } = args.inputs as unknown as { dy: tf.TensorInfo; x: tf.TensorInfo };
   if (!tf.util.arraysEqual(dy.shape, x.shape) || dy.dtype !== 'float32' || x.dtype !== 'float32') {
-    throw new Error(`${RELU_GRAD_KERNEL}: float32 dy and x of one shape expected; got ${dy.dtype} [${dy.shape}] and ${x.dtype} [${x.shape}]`);
+    throw new Error(`${name}: float32 dy and x of one shape expected; got ${dy.dtype} [${dy.shape}] and ${x.dtype} [${x.shape}]`);
   }
+  return { backend, kernels, dy, x };
+}
+
+function reluGradKernel(args: KernelArgs): tf.TensorInfo {
+  const { backend, kernels, dy, x } = kernelsFor(args, RELU_GRAD_KERNEL);
   const out = backend.makeOutput([...x.shape], 'float32');
   const size = tf.util.sizeFromShape(x.shape);
   if (size > 0) kernels.reluGrad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), size);
   return out;
+}
+
+/** [dz, sums]: sums [channels] over every other axis; the last axis (channels) must be a multiple of 4. */
+function reluGradChannelSumsKernel(args: KernelArgs): tf.TensorInfo[] {
+  const { backend, kernels, dy, x } = kernelsFor(args, RELU_GRAD_CHANNEL_SUMS_KERNEL);
+  const channels = x.shape[x.shape.length - 1] ?? 0;
+  if (x.shape.length < 2 || channels % 4 !== 0) throw new Error(`${RELU_GRAD_CHANNEL_SUMS_KERNEL}: channels (the last axis) a multiple of 4 expected; got [${x.shape}]`);
+  const out = backend.makeOutput([...x.shape], 'float32');
+  const sums = backend.makeOutput([channels], 'float32');
+  const rows = tf.util.sizeFromShape(x.shape) / Math.max(1, channels);
+  kernels.reluGradChannelSums(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, sums), rows, channels);
+  return [out, sums];
 }
 
 let registered = false;
@@ -39,6 +58,9 @@ export function registerReluGradient(): void {
   registered = true;
   if (tf.getKernel(RELU_GRAD_KERNEL, 'wasm') == null) {
     tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: reluGradKernel as unknown as tf.KernelFunc });
+  }
+  if (tf.getKernel(RELU_GRAD_CHANNEL_SUMS_KERNEL, 'wasm') == null) {
+    tf.registerKernel({ kernelName: RELU_GRAD_CHANNEL_SUMS_KERNEL, backendName: 'wasm', kernelFunc: reluGradChannelSumsKernel as unknown as tf.KernelFunc });
   }
   tf.registerGradient({
     kernelName: tf.Relu,

@@ -50,6 +50,8 @@ export interface SimdKernels {
   ): void;
   /** out[i] = dy[i] * step(x[i]) (1 where x > 0, NaN where x is NaN, else 0): relu's gradient. */
   reluGrad(dy: number, x: number, out: number, n: number): void;
+  /** reluGrad over [rows, channels] (channels a multiple of 4), and sums[c] = the sum over rows of out[., c]. */
+  reluGradChannelSums(dy: number, x: number, out: number, sums: number, rows: number, channels: number): void;
   /** out[r, i] = a[r, i] + v[i] for a [rows, n]. */
   addRowVector(a: number, v: number, out: number, rows: number, n: number): void;
   /** Winograd F(2x2, 3x3): v[16, tiles, c] from x's 4x4 tiles (zero outside), tile (b, ty, tx) at (2 ty - pt, 2 tx - pl). */
