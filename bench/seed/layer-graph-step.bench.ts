@@ -57,7 +57,9 @@ const graph = LayerGraph.of(stepped)!;
 const predictBatch = [images.slice(0, Math.min(64, rows)), tokens.slice(0, Math.min(64, rows))];
 const timed = (run: () => tf.Tensor) => {
   const start = performance.now();
-  tf.tidy(() => run().dataSync());
+  tf.tidy(() => {
+    run().dataSync();
+  });
   return performance.now() - start;
 };
 
@@ -79,7 +81,7 @@ for (let round = 0; round < ROUNDS; round++) {
   ours.push(oursMs);
   ratios.push(fitMs / oursMs);
   predictTfjs.push(timed(() => stepped.predict(predictBatch) as tf.Tensor));
-  predictOurs.push(timed(() => graph.apply(predictBatch, false)[0]));
+  predictOurs.push(timed(() => graph.apply(predictBatch, false)));
 }
 console.log(`${tf.getBackend()}: ${graph.description}`);
 console.log(`training step of 32 rows: model.fit median ${median(fit).toFixed(1)} ms, LayerGraphStep ${median(ours).toFixed(1)} ms; paired ratio median ${median(ratios).toFixed(3)}x (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);

@@ -6,8 +6,8 @@ import { type BatchSource, batchPositions } from '../training/batch-source.js';
 /** What computes a batch's (first) output: `compiled`, else the layer graph where it splits a product, else model.predict. */
 function forwardOf(model: tf.LayersModel, batchSize: number, compiled?: CompiledModel): (inputs: tf.Tensor[]) => tf.Tensor {
   if (compiled) return (inputs) => compiled.predict(inputs);
-  const graph = model.outputs.length === 1 ? LayerGraph.of(model) : undefined;
-  if (graph) return (inputs) => graph.apply(inputs, false)[0];
+  const graph = LayerGraph.of(model);
+  if (graph) return (inputs) => graph.apply(inputs, false);
   return (inputs) => model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize }) as tf.Tensor;
 }
 

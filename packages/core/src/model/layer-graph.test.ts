@@ -19,7 +19,7 @@ test('a wide concatenation read by one small Dense is split, and predicts as mod
     const concatenation = countApplies(concatenationOf(model));
     const before = tf.memory().numTensors;
     // Outside a tidy: every intermediate tensor is disposed after its last reader; only the output is left.
-    const [ours] = graph.apply(xs, false);
+    const ours = graph.apply(xs, false);
     assert.equal(tf.memory().numTensors, before + 1, 'only the output outlives the call');
     assert.equal(concatenation.calls, 0, 'the concatenation is never made');
     tf.tidy(() => assertClose(ours, model.predict(xs) as tf.Tensor, activation));
@@ -36,13 +36,13 @@ test('the split gives tfjs\'s gradients in training, dropout and regularisation 
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   // The dropout layer has a seed, so both passes draw the same mask.
   const loss = (prediction: tf.Tensor) => tf.add(tf.mean(tf.square(tf.sub(prediction, target))), model.calculateLosses()[0]) as tf.Scalar;
-  const ours = tf.variableGrads(() => loss(graph.apply(xs, true)[0]), variables);
+  const ours = tf.variableGrads(() => loss(graph.apply(xs, true)), variables);
   const tfjs = tf.variableGrads(() => loss(model.apply(xs, { training: true }) as tf.Tensor), variables);
   assertClose(ours.value, tfjs.value, 'loss');
   assert.deepEqual(Object.keys(ours.grads).sort(), Object.keys(tfjs.grads).sort());
   for (const name of Object.keys(tfjs.grads)) assertClose(ours.grads[name], tfjs.grads[name], name);
   // Dropout is active: the training loss differs from the inference one.
-  const inference = tf.tidy(() => loss(graph.apply(xs, false)[0]).dataSync()[0]);
+  const inference = tf.tidy(() => loss(graph.apply(xs, false)).dataSync()[0]);
   assert.notEqual(inference, ours.value.dataSync()[0]);
   tf.dispose([xs, target, ours.value, tfjs.value, Object.values(ours.grads), Object.values(tfjs.grads)]);
   model.dispose();
@@ -71,6 +71,13 @@ test('models where splitting gains nothing, or cannot be done alone, are left to
   const model = tf.model({ inputs: [x, y], outputs: tf.layers.dense({ units: 1 }).apply(joined) as tf.SymbolicTensor });
   assert.equal(LayerGraph.of(model), undefined);
   model.dispose();
+  // A model with two outputs (the split Dense's and another): its step, evaluation and predictions take one.
+  const single = joinedModel();
+  const twoOutputs = tf.model({ inputs: single.inputs, outputs: [single.outputs[0], tf.layers.dense({ units: 1 }).apply(single.inputs[1]) as tf.SymbolicTensor] });
+  assert.equal(LayerGraph.of(twoOutputs), undefined);
+  assert.ok(LayerGraph.of(single), 'the same graph with one output is split');
+  // One dispose frees both: twoOutputs holds every layer of single.
+  twoOutputs.dispose();
 });
 
 test('a masked part takes tfjs\'s concatenation, with its mask', () => {
@@ -83,7 +90,7 @@ test('a masked part takes tfjs\'s concatenation, with its mask', () => {
   assert.ok(graph);
   const concatenation = countApplies(concatenationOf(model));
   const xs = [tf.randomUniform([4, WIDE], 0, 1, 'float32', 19), tf.ones([4, 3])];
-  tf.tidy(() => assertClose(graph.apply(xs, false)[0], model.predict(xs) as tf.Tensor, 'masked'));
+  tf.tidy(() => assertClose(graph.apply(xs, false), model.predict(xs) as tf.Tensor, 'masked'));
   assert.equal(concatenation.calls, 2, "once in the graph, once in tfjs's predict");
   tf.dispose(xs);
   model.dispose();

@@ -95,10 +95,13 @@ export class LayerGraph {
     }
   }
 
-  /** The graph of `model` with its splits, or undefined when none applies (tfjs's own executor is then as fast). */
+  /**
+   * The graph of `model` with its splits, or undefined when none applies (tfjs's own executor is then as fast) or
+   * the model has several outputs (its step, evaluation and predictions take one).
+   */
   static of(model: tf.LayersModel): LayerGraph | undefined {
     if (!graphs.has(model)) {
-      const splits = hasSingleNodes(model) ? findSplits(model) : new Map();
+      const splits = model.outputs.length === 1 && hasSingleNodes(model) ? findSplits(model) : new Map();
       graphs.set(model, splits.size === 0 ? null : new LayerGraph(model, splits));
     }
     return graphs.get(model) ?? undefined;
@@ -111,8 +114,8 @@ export class LayerGraph {
   }
 
   /** The inputs a tensor is computed from: a split Dense reads its concatenation's parts. */
-  private inputsOf(symbolic: Symbolic): Symbolic[] {
-    return this.splits.get(symbolic.sourceLayer)?.parts.slice() ?? symbolic.inputs;
+  private inputsOf(symbolic: Symbolic): readonly Symbolic[] {
+    return this.splits.get(symbolic.sourceLayer)?.parts ?? symbolic.inputs;
   }
 
   /** tfjs's depth-first order from the outputs (executor.ts), so layers run, and draw dropout masks, in its order. */
@@ -145,12 +148,12 @@ export class LayerGraph {
   }
 
   /**
-   * The model's outputs for `inputs` (in model.inputs order), as tfjs's executor computes them: each layer applied
+   * The model's output for `inputs` (in model.inputs order), as tfjs's executor computes it: each layer applied
    * with `{ training: true }` when training, the first input's mask passed on in one kwargs object that keeps the
    * last mask set (tfjs's rule); outside training each intermediate tensor is disposed after its last reader, as
    * tfjs does. Masks are left to the caller's tidy.
    */
-  apply(inputs: readonly tf.Tensor[], training: boolean): tf.Tensor[] {
+  apply(inputs: readonly tf.Tensor[], training: boolean): tf.Tensor {
     const values = new Map<string, tf.Tensor>();
     const masks = new Map<string, tf.Tensor | null>();
     this.model.inputs.forEach((input, i) => values.set(input.name, inputs[i]));
@@ -166,7 +169,7 @@ export class LayerGraph {
       masks.set(symbolic.name, mask);
       if (!training) this.release(sources, readers, values);
     }
-    return this.model.outputs.map((output) => values.get(output.name)!);
+    return values.get(this.model.outputs[0].name)!;
   }
 
   /** Disposes each source that no later layer reads (neither a model input or output, nor a stateful layer's). */

@@ -116,7 +116,7 @@ export async function trainEpoch(
 
 /** The split's loss and compiled metrics for one chunk, in model.metricsNames order. */
 function evaluateChunk(model: tf.LayersModel, xs: tf.Tensor[], ys: tf.Tensor, batchSize: number): number[] {
-  const graph = model.outputs.length === 1 ? LayerGraph.of(model) : undefined;
+  const graph = LayerGraph.of(model);
   if (graph) return evaluateOnGraph(model, graph, xs, ys, batchSize);
   const result = model.evaluate(xs, ys, { batchSize });
   const scalars = Array.isArray(result) ? result : [result];

@@ -41,7 +41,7 @@ export class LayerGraphStep implements CompiledTrainingStep {
     try {
       const variables = collectedTrainableWeights.map((weight) => weight.read() as tf.Variable);
       const { value, grads } = tf.variableGrads(() => {
-        const [prediction] = this.graph.apply(inputs, true);
+        const prediction = this.graph.apply(inputs, true);
         const rows = lossFunctions[0](target, prediction);
         // As makeTrainFunction: the metrics inside the loss function, unweighted; the loss weighted, then averaged.
         for (const [metric] of metricsTensors) metrics.push(tf.keep(tf.mean(metric(target, prediction)) as tf.Scalar));
@@ -75,7 +75,7 @@ export function evaluateOnGraph(model: tf.LayersModel, graph: LayerGraph, inputs
     for (let start = 0; start < rows; start += batchSize) {
       const size = Math.min(batchSize, rows - start);
       const expected = target.slice(start, size);
-      const [prediction] = graph.apply(inputs.map((x) => x.slice(start, size)), false);
+      const prediction = graph.apply(inputs.map((x) => x.slice(start, size)), false);
       const values = [lossFunctions[0](expected, prediction), ...metricsTensors.map(([metric]) => metric(expected, prediction))];
       const weighted = tf.mul(tf.stack(values.map((value) => tf.mean(value))), size);
       total = total ? tf.add(total, weighted) : weighted;
@@ -89,7 +89,6 @@ export function evaluateOnGraph(model: tf.LayersModel, graph: LayerGraph, inputs
 
 /** The step for `model` (compiled), or undefined where the graph has nothing to split (model.fit is then as fast). */
 export function layerGraphStep(model: tf.LayersModel, classWeight?: Record<number, number>): LayerGraphStep | undefined {
-  if (model.outputs.length !== 1) return undefined;
   const graph = LayerGraph.of(model);
   return graph ? new LayerGraphStep(model, graph, classWeight) : undefined;
 }
