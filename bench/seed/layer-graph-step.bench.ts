@@ -11,7 +11,7 @@ import { selectBackend } from '@polymodal/core';
 import { LayerGraph } from '../../packages/core/src/model/layer-graph.js';
 import { createOptimizer } from '../../packages/core/src/model/optimizer.js';
 import { layerGraphStep } from '../../packages/core/src/training/layer-graph-step.js';
-import { seedLayers } from './seed-layers.js';
+import { seedLayers, stepOnRows } from './seed-layers.js';
 
 const backend = (process.argv[2] ?? 'wasm') as 'tensorflow' | 'wasm' | 'cpu';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -42,14 +42,7 @@ async function fitRound(): Promise<number> {
 
 function stepRound(): number {
   const start = performance.now();
-  for (let s = 0; s < STEPS; s++) {
-    const inputs = [images.slice(s * 32, 32), tokens.slice(s * 32, 32)];
-    const target = labels.slice(s * 32, 32);
-    const { logs, gradients } = step.run(inputs, target);
-    optimizer.applyGradients(gradients);
-    logs[0].dataSync();
-    tf.dispose([...inputs, target, ...logs, ...Object.values(gradients)]);
-  }
+  for (let s = 0; s < STEPS; s++) stepOnRows(step, optimizer, { images, tokens, labels }, s);
   return (performance.now() - start) / STEPS;
 }
 

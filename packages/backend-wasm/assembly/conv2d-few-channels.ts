@@ -15,30 +15,68 @@ export function conv2dFewChannels(
   kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
   bias: usize, hasBias: i32, relu: i32,
 ): void {
-  const tapStep = <usize>(c * oc) << 2;
   for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < oh; oy++) convRow(x, f, out, b, oy, h, w, c, oh, ow, oc, kh, kw, sh, sw, pt, pl, bias, hasBias, relu);
+  }
+}
+
+// conv2dFewChannels, and prod[b] = y[b] . v for each image's output y[b] flattened ([oh * ow * oc]) and v of that
+// length: a one-unit product of the convolution's features (Conv2D -> Flatten -> Dense(1)), each output row added
+// up while it is still in L1 instead of by a second pass over y through memory. The sums are gemv's (two vector
+// sums over eight floats at a time, in order, then their lanes), carried across the rows (ow * oc is a multiple of 16),
+// so prod is bit for bit gemv(y, v, prod, batch, oh * ow * oc).
+export function conv2dFewChannelsProduct(
+  x: usize, f: usize, out: usize, v: usize, prod: usize,
+  batch: i32, h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  bias: usize, hasBias: i32, relu: i32,
+): void {
+  const rowFloats = ow * oc;
+  for (let b = 0; b < batch; b++) {
+    let s0 = f32x4.splat(0);
+    let s1 = f32x4.splat(0);
     for (let oy = 0; oy < oh; oy++) {
-      let iLo = 0;
-      while (iLo < kh && oy * sh + iLo - pt < 0) iLo++;
-      let iHi = kh;
-      while (iHi > iLo && oy * sh + iHi - 1 - pt >= h) iHi--;
-      const o = out + (<usize>((b * oh + oy) * ow * oc) << 2);
-      // x at (b, oy*sh - pt + iLo, 0, 0) and the filter at row iLo.
-      const xRows = x + (<usize>((b * h + oy * sh - pt + iLo) * w * c) << 2);
-      const fRows = f + (<usize>(iLo * kw) * tapStep);
-      const rows = iHi - iLo;
-      for (let n = 0; n < oc; n += 16) {
-        let ox = 0;
-        while (ox < ow) {
-          const left = ox * sw - pl;
-          if (left >= 0 && ox + 1 < ow && (ox + 1) * sw - pl + kw <= w) {
-            convPair(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, sw, tapStep, bias + (<usize>n << 2), hasBias, relu);
-            ox += 2;
-          } else {
-            convOne(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, tapStep, bias + (<usize>n << 2), hasBias, relu);
-            ox += 1;
-          }
-        }
+      convRow(x, f, out, b, oy, h, w, c, oh, ow, oc, kh, kw, sh, sw, pt, pl, bias, hasBias, relu);
+      const yr = out + (<usize>((b * oh + oy) * rowFloats) << 2);
+      const vr = v + (<usize>(oy * rowFloats) << 2);
+      for (let i = 0; i < rowFloats; i += 8) {
+        const off = <usize>i << 2;
+        s0 = madd(v128.load(yr + off), v128.load(vr + off), s0);
+        s1 = madd(v128.load(yr + off + 16), v128.load(vr + off + 16), s1);
+      }
+    }
+    const s = f32x4.add(s0, s1);
+    store<f32>(prod + (<usize>b << 2), f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  }
+}
+
+// Output row oy of image b.
+function convRow(
+  x: usize, f: usize, out: usize, b: i32, oy: i32,
+  h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  bias: usize, hasBias: i32, relu: i32,
+): void {
+  const tapStep = <usize>(c * oc) << 2;
+  let iLo = 0;
+  while (iLo < kh && oy * sh + iLo - pt < 0) iLo++;
+  let iHi = kh;
+  while (iHi > iLo && oy * sh + iHi - 1 - pt >= h) iHi--;
+  const o = out + (<usize>((b * oh + oy) * ow * oc) << 2);
+  // x at (b, oy*sh - pt + iLo, 0, 0) and the filter at row iLo.
+  const xRows = x + (<usize>((b * h + oy * sh - pt + iLo) * w * c) << 2);
+  const fRows = f + (<usize>(iLo * kw) * tapStep);
+  const rows = iHi - iLo;
+  for (let n = 0; n < oc; n += 16) {
+    let ox = 0;
+    while (ox < ow) {
+      const left = ox * sw - pl;
+      if (left >= 0 && ox + 1 < ow && (ox + 1) * sw - pl + kw <= w) {
+        convPair(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, sw, tapStep, bias + (<usize>n << 2), hasBias, relu);
+        ox += 2;
+      } else {
+        convOne(xRows, fRows + (<usize>n << 2), o + (<usize>(ox * oc + n) << 2), left, rows, w, c, oc, kw, tapStep, bias + (<usize>n << 2), hasBias, relu);
+        ox += 1;
       }
     }
   }

@@ -1,6 +1,7 @@
 // The Conv2D filter gradient: one of Polymodal's SIMD kernels, exported by
 // simd-kernels.ts. Every pointer is a byte offset in the tfjs wasm backend's memory.
 import { madd } from './multiply-add';
+import { reluStep } from './vector-kernels';
 
 
 // dW[kh, kw, ci, co] = sum over (b, oy, ox) of x[b, oy*sh + kh - pt, ox*sw + kw - pl, ci] * dy[b, oy, ox, co]
@@ -14,27 +15,82 @@ export function conv2dFilterGrad(
   kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
 ): void {
   memory.fill(out, 0, <usize>(kh * kw * c * oc) << 2);
-  const xStep = <usize>(sw * c) << 2;
+  const xImage = <usize>(h * w * c) << 2;
+  const dyImage = <usize>(oh * ow * oc) << 2;
   for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < kh; i++) {
-      // Output rows whose input row oy*sh + i - pt lies inside the image.
-      let yLo = 0;
-      while (yLo < oh && yLo * sh + i - pt < 0) yLo++;
-      let yHi = oh;
-      while (yHi > yLo && (yHi - 1) * sh + i - pt >= h) yHi--;
-      if (yLo >= yHi) continue;
-      for (let j = 0; j < kw; j++) {
-        let lo = 0;
-        while (lo < ow && lo * sw + j - pl < 0) lo++;
-        let hi = ow;
-        while (hi > lo && (hi - 1) * sw + j - pl >= w) hi--;
-        if (lo >= hi) continue;
-        // x at (b, yLo*sh + i - pt, lo*sw + j - pl, 0) and dy at (b, yLo, lo, 0).
-        const x0 = x + (<usize>(((b * h + yLo * sh + i - pt) * w + lo * sw + j - pl) * c) << 2);
-        const d0 = dy + (<usize>(((b * oh + yLo) * ow + lo) * oc) << 2);
-        const o = out + (<usize>((i * kw + j) * c * oc) << 2);
-        filterGradTap(x0, d0, o, yHi - yLo, hi - lo, c, oc, <usize>(sh * w * c) << 2, xStep, <usize>(ow * oc) << 2);
-      }
+    filterGradImage(x + <usize>b * xImage, dy + <usize>b * dyImage, out, h, w, c, oh, ow, oc, kh, kw, sh, sw, pt, pl);
+  }
+}
+
+// The gradients of y = relu(conv2d(x) + bias) when y, flattened to [batch, oh*ow*oc], is read only by a one-unit
+// product y . v (the article's model: Conv2D relu -> Flatten -> Dense(1)), from that product's gradient g [batch]:
+// the filter's (out), the bias's (sums [oc], oc a multiple of 4) and v's (dv = y^T . g). The convolution's dy is
+// (g[b] * v[i]) * step(y[b, i]): the outer product g . v^T and then relu's gradient, as this module computes each
+// alone (outerProduct, reluGradChannelSums), bit for bit; made one image at a time in `scratch` (one image's
+// [oh, ow, oc], which stays in cache for the image's taps) instead of by two passes over the whole batch's dy
+// through memory (the seed model's is 15.7 MB per 32 rows). dv and sums are added up over the rows in order, as
+// weightedRowSum and reluGradChannelSums do, from the same read of y.
+export function conv2dReluProductGrads(
+  x: usize, y: usize, g: usize, v: usize, scratch: usize, out: usize, sums: usize, dv: usize,
+  batch: i32, h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+): void {
+  memory.fill(out, 0, <usize>(kh * kw * c * oc) << 2);
+  memory.fill(sums, 0, <usize>oc << 2);
+  const xImage = <usize>(h * w * c) << 2;
+  const yImage = <usize>(oh * ow * oc) << 2;
+  memory.fill(dv, 0, yImage);
+  for (let b = 0; b < batch; b++) {
+    const yb = y + <usize>b * yImage;
+    reluOuterImage(v, load<f32>(g + (<usize>b << 2)), yb, scratch, sums, dv, oh * ow, oc);
+    filterGradImage(x + <usize>b * xImage, scratch, out, h, w, c, oh, ow, oc, kh, kw, sh, sw, pt, pl);
+  }
+}
+
+// out[r, c] = (s * v[r, c]) * step(y[r, c]) over [rows, channels] (channels a multiple of 4), sums[c] += out[r, c]
+// row by row, and dv += s * y: outerProduct's row for one image, reluGradChannelSums on it and weightedRowSum's row, in one pass.
+function reluOuterImage(v: usize, s: f32, y: usize, out: usize, sums: usize, dv: usize, rows: i32, channels: i32): void {
+  const splat = f32x4.splat(s);
+  const rowBytes = <usize>channels << 2;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * rowBytes;
+    for (let c = 0; c < channels; c += 4) {
+      const off = base + (<usize>c << 2);
+      const yv = v128.load(y + off);
+      v128.store(dv + off, madd(splat, yv, v128.load(dv + off)));
+      const g = f32x4.mul(f32x4.mul(splat, v128.load(v + off)), reluStep(yv));
+      v128.store(out + off, g);
+      const p = sums + (<usize>c << 2);
+      v128.store(p, f32x4.add(v128.load(p), g));
+    }
+  }
+}
+
+// One image's filter-gradient sums, added to out [kh, kw, c, oc]: x at the image's [h, w, c], dy at its [oh, ow, oc].
+function filterGradImage(
+  x: usize, dy: usize, out: usize,
+  h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+): void {
+  const xStep = <usize>(sw * c) << 2;
+  for (let i = 0; i < kh; i++) {
+    // Output rows whose input row oy*sh + i - pt lies inside the image.
+    let yLo = 0;
+    while (yLo < oh && yLo * sh + i - pt < 0) yLo++;
+    let yHi = oh;
+    while (yHi > yLo && (yHi - 1) * sh + i - pt >= h) yHi--;
+    if (yLo >= yHi) continue;
+    for (let j = 0; j < kw; j++) {
+      let lo = 0;
+      while (lo < ow && lo * sw + j - pl < 0) lo++;
+      let hi = ow;
+      while (hi > lo && (hi - 1) * sw + j - pl >= w) hi--;
+      if (lo >= hi) continue;
+      // x at (yLo*sh + i - pt, lo*sw + j - pl, 0) and dy at (yLo, lo, 0).
+      const x0 = x + (<usize>(((yLo * sh + i - pt) * w + lo * sw + j - pl) * c) << 2);
+      const d0 = dy + (<usize>((yLo * ow + lo) * oc) << 2);
+      const o = out + (<usize>((i * kw + j) * c * oc) << 2);
+      filterGradTap(x0, d0, o, yHi - yLo, hi - lo, c, oc, <usize>(sh * w * c) << 2, xStep, <usize>(ow * oc) << 2);
     }
   }
 }

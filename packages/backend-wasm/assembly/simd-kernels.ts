@@ -2,8 +2,8 @@
 // imports the tfjs wasm backend's memory: every pointer is a byte offset in that heap. This entry file
 // lists the module's exports; each kernel lives in its own file beside it.
 export { adamUpdate } from './adam';
-export { conv2dFilterGrad } from './conv2d-filter-grad';
-export { conv2dFewChannels } from './conv2d-few-channels';
+export { conv2dFilterGrad, conv2dReluProductGrads } from './conv2d-filter-grad';
+export { conv2dFewChannels, conv2dFewChannelsProduct } from './conv2d-few-channels';
 export { gemm, gemmTransposedA, gemmTransposedB } from './gemm';
 export { lstmBackward, lstmForward } from './lstm';
 export { maxPoolGrad } from './max-pool-grad';

@@ -121,19 +121,20 @@ export function addRowVector(a: usize, v: usize, out: usize, rows: i32, n: i32):
   }
 }
 
+// relu's derivative on four lanes, as tfjs's Relu gradient (dy * step(x)) takes it: 1 where x > 0, NaN where x is NaN, else 0.
+@inline export function reluStep(x: v128): v128 {
+  const zero = f32x4.splat(0);
+  return v128.bitselect(f32x4.splat(NaN), v128.bitselect(f32x4.splat(1), zero, f32x4.gt(x, zero)), f32x4.ne(x, x));
+}
+
 // out[i] = dy[i] * step(x[i]) for n floats, step(x) being 1 where x > 0, NaN where x is NaN, else 0: relu's gradient
 // as tfjs composes it (dy times step of x), in one pass instead of two full-size kernels.
 export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
-  const one = f32x4.splat(1);
-  const zero = f32x4.splat(0);
-  const nan = f32x4.splat(NaN);
   const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
     const off = <usize>i << 2;
-    const xv = v128.load(x + off);
-    const step = v128.bitselect(nan, v128.bitselect(one, zero, f32x4.gt(xv, zero)), f32x4.ne(xv, xv));
-    v128.store(out + off, f32x4.mul(v128.load(dy + off), step));
+    v128.store(out + off, f32x4.mul(v128.load(dy + off), reluStep(v128.load(x + off))));
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
@@ -146,18 +147,14 @@ export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
 // reluGrad over [rows, channels] (channels a multiple of 4) that also sums each channel's gradient over the rows
 // into sums[channels]: a relu convolution's bias gradient in the same pass, instead of a second read of dz.
 export function reluGradChannelSums(dy: usize, x: usize, out: usize, sums: usize, rows: i32, channels: i32): void {
-  const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
-  const nan = f32x4.splat(NaN);
   const rowBytes = <usize>channels << 2;
   for (let c = 0; c < channels; c += 4) v128.store(sums + (<usize>c << 2), zero);
   for (let r = 0; r < rows; r++) {
     const base = <usize>r * rowBytes;
     for (let c = 0; c < channels; c += 4) {
       const off = base + (<usize>c << 2);
-      const xv = v128.load(x + off);
-      const step = v128.bitselect(nan, v128.bitselect(one, zero, f32x4.gt(xv, zero)), f32x4.ne(xv, xv));
-      const g = f32x4.mul(v128.load(dy + off), step);
+      const g = f32x4.mul(v128.load(dy + off), reluStep(v128.load(x + off)));
       v128.store(out + off, g);
       const s = sums + (<usize>c << 2);
       v128.store(s, f32x4.add(v128.load(s), g));

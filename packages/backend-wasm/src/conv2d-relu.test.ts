@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { CONV2D_RELU_KERNEL, conv2dRelu, wasmConv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
 import { RELU_GRAD_CHANNEL_SUMS_KERNEL } from './relu-gradient.js';
-import { randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
+import { assertStepsKeepTensors, randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
 before(async () => {
   await setUpWasm();
@@ -83,16 +83,7 @@ describe('Conv2D + bias + relu as one kernel on wasm (PolymodalConv2DRelu)', () 
     const b = tf.variable(tf.zeros([16])) as tf.Variable<tf.Rank.R1>;
     const optimizer = tf.train.adam(0.01);
     const step = () => optimizer.minimize(() => tf.mean(tf.square(tf.sub(conv2dRelu(x, f, b, { strides: [1, 1], pad: 'same' }), 0.5))) as tf.Scalar, true)!;
-    tf.dispose(step());
-    const tensors = tf.memory().numTensors;
-    const losses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const loss = step();
-      losses.push(loss.dataSync()[0]!);
-      loss.dispose();
-    }
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.ok(losses[4]! < losses[0]!, `the loss falls: ${losses.join(', ')}`);
+    const tensors = assertStepsKeepTensors(step);
     assert.throws(() => tf.tidy(() => conv2dRelu(x, f, tf.zeros([8]) as tf.Tensor1D, { strides: [1, 1], pad: 'same' })), /bias \[oc\] expected; got \[2,12,12,3\], \[3,3,3,16\], \[8\]/);
     assert.equal(tf.memory().numTensors, tensors);
     optimizer.dispose();

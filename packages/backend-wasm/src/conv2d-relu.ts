@@ -47,7 +47,8 @@ function conv2dReluKernel(args: KernelArgs): tf.TensorInfo {
 
 let registered = false;
 
-function registerConv2dRelu(): void {
+/** Registers PolymodalConv2DRelu and its gradient on wasm (once). */
+export function registerConv2dRelu(): void {
   if (registered) return;
   registered = true;
   registerReluGradient();

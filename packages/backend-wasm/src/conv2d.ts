@@ -99,6 +99,32 @@ function fewChannels(
   return out;
 }
 
+/**
+ * relu(conv2d(x, filter) + bias) on the few-channels kernel, with `prod [batch, 1]` = each image's output, flattened,
+ * times `weights [oh * ow * oc, 1]`, added up row by row as the kernel stores them (a one-unit product of the
+ * features, without a second pass over them): [y, prod]; null where that kernel does not take the convolution.
+ */
+/** Whether fewChannelsReluProduct takes a float32 NHWC convolution of these shapes (dilation 1). */
+export function takesFewChannelsProduct(xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same'): boolean {
+  return byFewChannels(tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad));
+}
+
+export function fewChannelsReluProduct(args: KernelArgs): [tf.TensorInfo, tf.TensorInfo] | null {
+  const { x, filter, bias, weights } = args.inputs as unknown as Record<'x' | 'filter' | 'bias' | 'weights', tf.TensorInfo>;
+  const simd = simdConvolution(args);
+  if (simd == null || !byFewChannels(simd.info) || bias.dtype !== 'float32' || weights.dtype !== 'float32') return null;
+  const { info, backend, kernels } = simd;
+  const y = backend.makeOutput(info.outShape, 'float32');
+  const prod = backend.makeOutput([info.batchSize, 1], 'float32');
+  kernels.conv2dFewChannelsProduct(
+    heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, y), heapOffset(backend, weights), heapOffset(backend, prod),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    heapOffset(backend, bias), 1, 1,
+  );
+  return [y, prod];
+}
+
 export function conv2d(args: KernelArgs): tf.TensorInfo {
   const { x, filter } = args.inputs as unknown as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const simd = simdConvolution(args);

@@ -5,6 +5,7 @@
  * `AcceleratedRoutines` contract by shape; core's wasm-extensions test checks the two agree.
  */
 import { wasmConv2dRelu } from './conv2d-relu.js';
+import { wasmConv2dReluProduct } from './conv2d-relu-product.js';
 import { wasmFusedLstm } from './fused-lstm.js';
 import { wasmRecurrentProduct } from './recurrent-product.js';
 import { registerReluGradient } from './relu-gradient.js';
@@ -23,6 +24,8 @@ export interface WasmBackendRoutines {
   fusedLstm: typeof wasmFusedLstm;
   /** A relu Conv2D's training step as one kernel forward and one relu-gradient pass (core's Conv2dReluRoutine), or null off wasm / without SIMD. */
   conv2dRelu: typeof wasmConv2dRelu;
+  /** A relu Conv2D's flattened output times a one-unit product, its gradients in one kernel (core's Conv2dReluProductRoutine), or null off wasm / without SIMD. */
+  conv2dReluProduct: typeof wasmConv2dReluProduct;
   /** Adam as one SIMD pass per variable, bit for bit tfjs's (core's createOptimizer), or null off wasm / without SIMD. */
   adamOptimizer: typeof wasmAdam;
 }
@@ -44,6 +47,6 @@ export interface WasmBackendExtensions {
 export function registerWasmBackendExtensions(): WasmBackendExtensions {
   const simd = simdBuild();
   registerReluGradient();
-  const routines = { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct, fusedLstm: wasmFusedLstm, conv2dRelu: wasmConv2dRelu, adamOptimizer: wasmAdam };
+  const routines = { provider: PROVIDER, recurrentProduct: wasmRecurrentProduct, fusedLstm: wasmFusedLstm, conv2dRelu: wasmConv2dRelu, conv2dReluProduct: wasmConv2dReluProduct, adamOptimizer: wasmAdam };
   return { kernels: registerWasmTrainingKernels(), routines, simd };
 }

@@ -11,6 +11,7 @@ export { simdBuild } from './simd/simd-kernels.js';
 export { wasmRecurrentProduct, type WasmRecurrentProduct } from './recurrent-product.js';
 export { wasmFusedLstm, type WasmFusedLstm } from './fused-lstm.js';
 export { wasmConv2dRelu, type WasmConv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
+export { wasmConv2dReluProduct, type WasmConv2dReluProduct } from './conv2d-relu-product.js';
 export { WasmAdamOptimizer, wasmAdam } from './wasm-adam.js';
 export {
   MAX_WASM_THREADS, registerThreadedWasmBackend, restoreSingleThreadedWasmBackend, threadedWasmStartFailure, usefulWasmThreads,

@@ -30,7 +30,7 @@ export { manifestSchema, mergedManifestSchema } from './manifest/schema.js';
 export { selectBackend, type BackendInfo } from './backend/select-backend.js';
 export { fileSystemHandler, registerFileRouterIfMissing } from './backend/fs-io-handler.js';
 export {
-  acceleratedRoutines, registerAcceleratedRoutines, type AcceleratedRoutines, type RecurrentProductRoutine, type FusedLstmRoutine, type FusedGruRoutine, type Conv2dReluRoutine,
+  acceleratedRoutines, registerAcceleratedRoutines, type AcceleratedRoutines, type RecurrentProductRoutine, type FusedLstmRoutine, type FusedGruRoutine, type Conv2dReluRoutine, type Conv2dReluProductRoutine,
 } from './backend/accelerated-routines.js';
 
 // Data

@@ -25,6 +25,17 @@ export interface SimdKernels {
     batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  /**
+   * The filter gradient out [kh, kw, c, oc], bias gradient sums [oc] and v's gradient dv [oh * ow * oc] of y = relu(conv2d(x) + bias)
+   * read only, flattened, by the one-unit product y . v, from its gradient g [batch]: conv2dFilterGrad of dy = (g . v^T) * step(y),
+   * that dy made one image at a time in scratch [oh, ow, oc] (oc a multiple of 4), and y^T . g. Bit for bit outerProduct,
+   * reluGradChannelSums, conv2dFilterGrad and weightedRowSum.
+   */
+  conv2dReluProductGrads(
+    x: number, y: number, g: number, v: number, scratch: number, out: number, sums: number, dv: number,
+    batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
   /** out[r] = sum_k a[r, k] * v[k] for a [rows, K]. */
   gemv(a: number, v: number, out: number, rows: number, k: number): void;
   /** out[m] = sum_k s[k] * x[k, m] for x [K, M]. */
@@ -44,6 +55,13 @@ export interface SimdKernels {
   /** Conv2D forward (NHWC, dilation 1) for few input channels; oc % 16 == 0; with hasBias, + bias[oc]; with relu, max(0, .). */
   conv2dFewChannels(
     x: number, f: number, out: number,
+    batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+    bias: number, hasBias: number, relu: number,
+  ): void;
+  /** conv2dFewChannels, and prod[b] = out[b] . v (each image's output flattened), bit for bit gemv(out, v, prod, batch, oh * ow * oc). */
+  conv2dFewChannelsProduct(
+    x: number, f: number, out: number, v: number, prod: number,
     batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
     bias: number, hasBias: number, relu: number,

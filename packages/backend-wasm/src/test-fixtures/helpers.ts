@@ -93,3 +93,21 @@ export async function keptCalls(run: () => Promise<void> | void): Promise<number
   }
   return calls;
 }
+
+/**
+ * Runs `step` (a training step returning its loss) once to warm up, then five times: asserts that the tensor count
+ * stays where the warm-up left it and that the loss falls. Returns that count.
+ */
+export function assertStepsKeepTensors(step: () => tf.Scalar): number {
+  tf.dispose(step());
+  const tensors = tf.memory().numTensors;
+  const losses: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const loss = step();
+    losses.push(loss.dataSync()[0]!);
+    loss.dispose();
+  }
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.ok(losses[4]! < losses[0]!, `the loss falls: ${losses.join(', ')}`);
+  return tensors;
+}

@@ -40,6 +40,12 @@ export interface AcceleratedRoutines {
    */
   conv2dRelu?(): Conv2dReluRoutine | null;
   /**
+   * A relu Conv2D's flattened output times a product's weights, where nothing else reads that output (core's layer
+   * graph: Conv2D -> Flatten -> a concatenation's part of a Dense product), so the backend can take the gradients
+   * without writing the product's input gradient out; null when it cannot run now.
+   */
+  conv2dReluProduct?(): Conv2dReluProductRoutine | null;
+  /**
    * Adam as the backend's own fused update (tensorflow: ResourceApplyAdam, Keras's arithmetic), with tfjs's class
    * name 'Adam' and getWeights / setWeights format; null when it cannot run now (core then uses tfjs's Adam).
    */
@@ -54,6 +60,15 @@ export interface FusedLstmRoutine {
 /** `relu(conv2d(x, filter) + bias)`, NHWC, dilation 1: `x [batch, h, w, c]`, `filter [kh, kw, c, oc]`, `bias [oc]`; differentiable in all three. */
 export interface Conv2dReluRoutine {
   conv2dRelu(x: Tensor4D, filter: Tensor4D, bias: Tensor1D, attrs: { strides: [number, number]; pad: 'valid' | 'same' }): Tensor4D;
+}
+
+/**
+ * `flatten(relu(conv2d(x, filter) + bias)) . weights`, NHWC, dilation 1: `x [batch, h, w, c]`, `filter [kh, kw, c, oc]`,
+ * `bias [oc]`, `weights [oh * ow * oc, units]`: `[batch, units]`. Differentiable in filter, bias and weights; x is taken
+ * as a constant (its gradient may be left out), so core calls it only where x is a model input.
+ */
+export interface Conv2dReluProductRoutine {
+  conv2dReluProduct(x: Tensor4D, filter: Tensor4D, bias: Tensor1D, weights: Tensor2D, attrs: { strides: [number, number]; pad: 'valid' | 'same' }): Tensor2D;
 }
 
 /**

@@ -6,6 +6,7 @@
  * the layers, their weights and the model's topology stay tfjs's; only how a step walks them differs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ConvolvedPart } from './convolved-part.js';
 
 type Layer = tf.layers.Layer;
 type Symbolic = tf.SymbolicTensor;
@@ -28,6 +29,10 @@ interface SplitProduct {
   readonly concat: Layer;
   readonly parts: readonly Symbolic[];
   readonly widths: readonly number[];
+  /** By part: the relu Conv2D and Flatten that make it from a model input, whose product then runs with them. */
+  readonly convolved: readonly (ConvolvedPart | null)[];
+  /** What the Dense reads, by part: the part, or the model input of its convolved part. */
+  readonly sources: readonly Symbolic[];
 }
 
 function isLastAxisConcat(layer: Layer): boolean {
@@ -42,6 +47,7 @@ function isLastAxisConcat(layer: Layer): boolean {
 function findSplits(model: tf.LayersModel): Map<Layer, SplitProduct> {
   const splits = new Map<Layer, SplitProduct>();
   const outputs = new Set(model.outputs.map((output) => output.id));
+  const inputs = new Set(model.inputs.map((input) => input.name));
   for (const concat of model.layers) {
     if (!isLastAxisConcat(concat) || concat.outboundNodes.length !== 1) continue;
     const dense = concat.outboundNodes[0].outboundLayer;
@@ -50,7 +56,9 @@ function findSplits(model: tf.LayersModel): Map<Layer, SplitProduct> {
     const width = concatOutput.shape[1] as number;
     if (width < MIN_SPLIT_WIDTH || (dense.getConfig() as { units: number }).units > MAX_SPLIT_UNITS) continue;
     const parts = concat.inboundNodes[0].inputTensors;
-    splits.set(dense, { concat, parts, widths: parts.map((part) => part.shape[1] as number) });
+    const convolved = parts.map((part) => ConvolvedPart.of(part, inputs, outputs));
+    const sources = parts.map((part, i) => convolved[i]?.input ?? part);
+    splits.set(dense, { concat, parts, widths: parts.map((part) => part.shape[1] as number), convolved, sources });
   }
   return splits;
 }
@@ -63,14 +71,17 @@ function hasSingleNodes(model: tf.LayersModel): boolean {
   return model.layers.every((layer) => layer.getClassName() === 'InputLayer' || (layer.inboundNodes.length === 1 && layer.inboundNodes[0].outputTensors.length === 1));
 }
 
-/** Dense's product, one part of the kernel's rows at a time, then its bias and activation, as Dense.call does. */
-function splitProduct(dense: Layer, widths: readonly number[], parts: readonly tf.Tensor[]): tf.Tensor {
+/**
+ * Dense's product, one part of the kernel's rows at a time (a convolved part's with its convolution, from the model
+ * input in `sources`), then its bias and activation, as Dense.call does.
+ */
+function splitProduct(dense: Layer, split: SplitProduct, sources: readonly tf.Tensor[]): tf.Tensor {
   return tf.tidy(() => {
     const { kernel, bias, activation } = dense as unknown as DenseInternals;
     // split, not slice: slice's gradient is a pad of each part to the kernel's size (PadV2, 4.5 ms per step on wasm
     // for the article's model); split's is one concatenation of the parts' gradients.
-    const kernelParts = tf.split(kernel.read(), [...widths], 0);
-    const products = parts.map((part, i) => tf.matMul(part, kernelParts[i]));
+    const kernelParts = tf.split(kernel.read(), [...split.widths], 0);
+    const products = sources.map((source, i) => split.convolved[i]?.product(source, kernelParts[i]) ?? tf.matMul(source, kernelParts[i]));
     const sum = products.length === 1 ? products[0] : tf.addN(products);
     const biased = bias ? tf.add(sum, bias.read()) : sum;
     return activation.apply(biased);
@@ -109,13 +120,16 @@ export class LayerGraph {
 
   /** For logs: which products run by part. */
   get description(): string {
-    const names = [...this.splits].map(([dense, split]) => `${split.concat.name} -> ${dense.name} (${split.widths.join(' + ')} columns)`);
+    const names = [...this.splits].map(([dense, split]) => {
+      const convolved = split.convolved.map((part) => part?.description).filter((line) => line != null);
+      return `${split.concat.name} -> ${dense.name} (${split.widths.join(' + ')} columns${convolved.map((line) => `; ${line}`).join('')})`;
+    });
     return `tfjs layers, each concatenation's product by part: ${names.join(', ')}`;
   }
 
-  /** The inputs a tensor is computed from: a split Dense reads its concatenation's parts. */
+  /** The inputs a tensor is computed from: a split Dense reads its concatenation's parts (a convolved part's model input). */
   private inputsOf(symbolic: Symbolic): readonly Symbolic[] {
-    return this.splits.get(symbolic.sourceLayer)?.parts ?? symbolic.inputs;
+    return this.splits.get(symbolic.sourceLayer)?.sources ?? symbolic.inputs;
   }
 
   /** tfjs's depth-first order from the outputs (executor.ts), so layers run, and draw dropout masks, in its order. */
@@ -183,19 +197,29 @@ export class LayerGraph {
 
   private applyLayer(layer: Layer, inputs: tf.Tensor[], masks: (tf.Tensor | null)[], kwargs: Kwargs): { output: tf.Tensor; mask: tf.Tensor | null } {
     const split = this.splits.get(layer);
-    if (split && masks.every((mask) => mask === null)) return { output: splitProduct(layer, split.widths, inputs), mask: null };
-    let layerInputs = inputs;
+    if (split && masks.every((mask) => mask === null)) return { output: splitProduct(layer, split, inputs), mask: null };
+    let layerInputs = split ? this.partsOf(split, inputs, kwargs) : inputs;
     // tfjs's executor hands computeMask the masks with their nulls, which its types do not say.
     let layerMasks = masks as tf.Tensor[];
     if (split) {
       // A masked part (Polymodal's encoders pool sequences before fusion, so only a third party's) takes tfjs's path:
       // the concatenation, then the Dense with the concatenation's mask, as tfjs's executor hands it on.
-      layerInputs = [split.concat.apply(inputs, kwargs) as tf.Tensor];
-      layerMasks = [split.concat.computeMask(inputs, layerMasks) as tf.Tensor];
+      layerMasks = [split.concat.computeMask(layerInputs, layerMasks) as tf.Tensor];
+      layerInputs = [split.concat.apply(layerInputs, kwargs) as tf.Tensor];
       if (layerMasks[0] != null) kwargs.mask = layerMasks[0];
     }
     const output = layer.apply(layerInputs, kwargs) as tf.Tensor;
     const mask = layer.supportsMasking ? layer.computeMask(layerInputs, layerMasks) : null;
     return { output, mask: Array.isArray(mask) ? mask[0] : mask };
+  }
+
+  /** The concatenation's parts from the Dense's sources: a convolved part's two layers applied to its model input. */
+  private partsOf(split: SplitProduct, sources: readonly tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
+    // A model input has no mask, so neither layer gets one (as from tfjs's executor).
+    const unmasked = kwargs.training ? { training: true } : {};
+    return sources.map((source, i) => {
+      const part = split.convolved[i];
+      return part ? part.flatten.apply(part.conv.apply(source, unmasked), unmasked) as tf.Tensor : source;
+    });
   }
 }
