@@ -99,16 +99,16 @@ function fewChannels(
   return out;
 }
 
-/**
- * relu(conv2d(x, filter) + bias) on the few-channels kernel, with `prod [batch, 1]` = each image's output, flattened,
- * times `weights [oh * ow * oc, 1]`, added up row by row as the kernel stores them (a one-unit product of the
- * features, without a second pass over them): [y, prod]; null where that kernel does not take the convolution.
- */
 /** Whether fewChannelsReluProduct takes a float32 NHWC convolution of these shapes (dilation 1). */
 export function takesFewChannelsProduct(xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: [number, number], pad: 'valid' | 'same'): boolean {
   return byFewChannels(tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad));
 }
 
+/**
+ * relu(conv2d(x, filter) + bias) on the few-channels kernel, with `prod [batch, 1]` = each image's output, flattened,
+ * times `weights [oh * ow * oc, 1]`, added up row by row as the kernel stores them (a one-unit product of the
+ * features, without a second pass over them): [y, prod]; null where that kernel does not take the convolution.
+ */
 export function fewChannelsReluProduct(args: KernelArgs): [tf.TensorInfo, tf.TensorInfo] | null {
   const { x, filter, bias, weights } = args.inputs as unknown as Record<'x' | 'filter' | 'bias' | 'weights', tf.TensorInfo>;
   const simd = simdConvolution(args);

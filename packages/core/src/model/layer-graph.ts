@@ -27,7 +27,6 @@ interface DenseInternals {
 /** A Dense layer whose one input is a Concatenate layer's output that nothing else reads. */
 interface SplitProduct {
   readonly concat: Layer;
-  readonly parts: readonly Symbolic[];
   readonly widths: readonly number[];
   /** By part: the relu Conv2D and Flatten that make it from a model input, whose product then runs with them. */
   readonly convolved: readonly (ConvolvedPart | null)[];
@@ -58,7 +57,7 @@ function findSplits(model: tf.LayersModel): Map<Layer, SplitProduct> {
     const parts = concat.inboundNodes[0].inputTensors;
     const convolved = parts.map((part) => ConvolvedPart.of(part, inputs, outputs));
     const sources = parts.map((part, i) => convolved[i]?.input ?? part);
-    splits.set(dense, { concat, parts, widths: parts.map((part) => part.shape[1] as number), convolved, sources });
+    splits.set(dense, { concat, widths: parts.map((part) => part.shape[1] as number), convolved, sources });
   }
   return splits;
 }
