@@ -3,7 +3,9 @@
  * process, alternating rounds so the machine's load falls on both alike: with @polymodal/backend-wasm's
  * conv2dReluProduct routine (the image part's product run with its relu convolution: dy made one image at a time in
  * cache, PolymodalConv2DReluProductGrads), and without it (the layers, then the product, as before). Also the
- * forward of 64 rows each way. Medians and the paired ratio per round.
+ * forward of 64 rows each way, and the image part's forward product alone as training records it (y stored for the
+ * gradient: PolymodalConv2DReluProduct) and as prediction runs it (y never stored: PolymodalConv2DReluProductValue).
+ * Medians and the paired ratio per round.
  *   TSX_TSCONFIG_PATH=tsconfig.base.json node --conditions=@polymodal/source --import tsx bench/seed/conv-relu-product.bench.ts
  * Options (env): BENCH_ROUNDS (15), BENCH_STEPS (4 per round and way), BENCH_PROFILE (1: the kernels of one step each way).
  */
@@ -52,10 +54,25 @@ function forward(on: boolean): number {
   return performance.now() - start;
 }
 
+// The seed model's convolution (3x3x3 -> 32, valid) and its one-unit product, on the 64 images predicted above.
+const convFilter = tf.randomNormal([3, 3, 3, 32], 0, 0.2);
+const convBias = tf.randomNormal([32], 0, 0.1);
+const productWeights = tf.randomNormal([62 * 62 * 32, 1], 0, 0.01);
+const productInputs = { x: predictBatch[0]!, filter: convFilter, bias: convBias, weights: productWeights };
+function imageProduct(kernel: 'PolymodalConv2DReluProduct' | 'PolymodalConv2DReluProductValue'): number {
+  const start = performance.now();
+  const outputs = tf.engine().runKernel(kernel, productInputs, { strides: [1, 1], pad: 'valid' });
+  const all = Array.isArray(outputs) ? outputs : [outputs];
+  all.at(-1)!.dataSync();
+  tf.dispose(all);
+  return performance.now() - start;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 round(true);
 round(false);
 const withMs: number[] = [], withoutMs: number[] = [], ratios: number[] = [], forwardWith: number[] = [], forwardWithout: number[] = [];
+const productKept: number[] = [], productValue: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   // Alternate which way goes first, so neither always runs on a warmer or quieter machine.
   const [first, second] = r % 2 === 0 ? [true, false] : [false, true];
@@ -66,12 +83,15 @@ for (let r = 0; r < ROUNDS; r++) {
   ratios.push(off / on);
   forwardWith.push(forward(true));
   forwardWithout.push(forward(false));
+  productKept.push(imageProduct('PolymodalConv2DReluProduct'));
+  productValue.push(imageProduct('PolymodalConv2DReluProductValue'));
 }
 useRoutine(true);
 console.log(`wasm: ${graph.description}`);
 console.log(`training step of 32 rows: without the routine median ${median(withoutMs).toFixed(1)} ms, with it ${median(withMs).toFixed(1)} ms; paired ratio median ${median(ratios).toFixed(3)}x (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);
 if (process.env.BENCH_VERBOSE) console.log('rounds (without / with, ms):', withoutMs.map((off, i) => `${off.toFixed(1)}/${withMs[i]!.toFixed(1)}`).join(' '));
 console.log(`forward of ${predictBatch[0].shape[0]} rows: without ${median(forwardWithout).toFixed(1)} ms, with ${median(forwardWith).toFixed(1)} ms`);
+console.log(`the image part's product of ${predictBatch[0].shape[0]} rows alone: y stored (training's forward) ${median(productKept).toFixed(1)} ms (min ${Math.min(...productKept).toFixed(1)}), y not stored (prediction's) ${median(productValue).toFixed(1)} ms (min ${Math.min(...productValue).toFixed(1)})`);
 if (process.env.BENCH_PROFILE) {
   for (const on of [false, true]) {
     useRoutine(on);

@@ -15,8 +15,9 @@ export function conv2dFewChannels(
   kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
   bias: usize, hasBias: i32, relu: i32,
 ): void {
+  const rowBytes = <usize>(ow * oc) << 2;
   for (let b = 0; b < batch; b++) {
-    for (let oy = 0; oy < oh; oy++) convRow(x, f, out, b, oy, h, w, c, oh, ow, oc, kh, kw, sh, sw, pt, pl, bias, hasBias, relu);
+    for (let oy = 0; oy < oh; oy++) convRow(x, f, out + <usize>(b * oh + oy) * rowBytes, b, oy, h, w, c, ow, oc, kh, kw, sh, sw, pt, pl, bias, hasBias, relu);
   }
 }
 
@@ -24,21 +25,24 @@ export function conv2dFewChannels(
 // length: a one-unit product of the convolution's features (Conv2D -> Flatten -> Dense(1)), each output row added
 // up while it is still in L1 instead of by a second pass over y through memory. The sums are gemv's (two vector
 // sums over eight floats at a time, in order, then their lanes), carried across the rows (ow * oc is a multiple of 16),
-// so prod is bit for bit gemv(y, v, prod, batch, oh * ow * oc).
+// so prod is bit for bit gemv(y, v, prod, batch, oh * ow * oc). With keepOutput 0, `out` is one output row
+// (ow * oc floats) that every row is written to in turn: the product alone, for inference, where y is never read
+// again (the seed model's y is 15.7 MB per 32 images, written and freed for nothing).
 export function conv2dFewChannelsProduct(
   x: usize, f: usize, out: usize, v: usize, prod: usize,
   batch: i32, h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
-  bias: usize, hasBias: i32, relu: i32,
+  bias: usize, hasBias: i32, relu: i32, keepOutput: i32,
 ): void {
   const rowFloats = ow * oc;
+  const rowBytes = <usize>rowFloats << 2;
   for (let b = 0; b < batch; b++) {
     let s0 = f32x4.splat(0);
     let s1 = f32x4.splat(0);
     for (let oy = 0; oy < oh; oy++) {
-      convRow(x, f, out, b, oy, h, w, c, oh, ow, oc, kh, kw, sh, sw, pt, pl, bias, hasBias, relu);
-      const yr = out + (<usize>((b * oh + oy) * rowFloats) << 2);
-      const vr = v + (<usize>(oy * rowFloats) << 2);
+      const yr = keepOutput ? out + <usize>(b * oh + oy) * rowBytes : out;
+      convRow(x, f, yr, b, oy, h, w, c, ow, oc, kh, kw, sh, sw, pt, pl, bias, hasBias, relu);
+      const vr = v + <usize>oy * rowBytes;
       for (let i = 0; i < rowFloats; i += 8) {
         const off = <usize>i << 2;
         s0 = madd(v128.load(yr + off), v128.load(vr + off), s0);
@@ -50,10 +54,10 @@ export function conv2dFewChannelsProduct(
   }
 }
 
-// Output row oy of image b.
+// Output row oy of image b, stored at o (ow * oc floats).
 function convRow(
-  x: usize, f: usize, out: usize, b: i32, oy: i32,
-  h: i32, w: i32, c: i32, oh: i32, ow: i32, oc: i32,
+  x: usize, f: usize, o: usize, b: i32, oy: i32,
+  h: i32, w: i32, c: i32, ow: i32, oc: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
   bias: usize, hasBias: i32, relu: i32,
 ): void {
@@ -62,7 +66,6 @@ function convRow(
   while (iLo < kh && oy * sh + iLo - pt < 0) iLo++;
   let iHi = kh;
   while (iHi > iLo && oy * sh + iHi - 1 - pt >= h) iHi--;
-  const o = out + (<usize>((b * oh + oy) * ow * oc) << 2);
   // x at (b, oy*sh - pt + iLo, 0, 0) and the filter at row iLo.
   const xRows = x + (<usize>((b * h + oy * sh - pt + iLo) * w * c) << 2);
   const fRows = f + (<usize>(iLo * kw) * tapStep);

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { CONV2D_RELU_PRODUCT_GRADS_KERNEL, CONV2D_RELU_PRODUCT_KERNEL, conv2dReluProduct, wasmConv2dReluProduct } from './conv2d-relu-product.js';
+import { CONV2D_RELU_PRODUCT_GRADS_KERNEL, CONV2D_RELU_PRODUCT_KERNEL, CONV2D_RELU_PRODUCT_VALUE_KERNEL, conv2dReluProduct, wasmConv2dReluProduct } from './conv2d-relu-product.js';
 import { conv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
 import { assertStepsKeepTensors, randomArray, seeded, setUpWasm } from './test-fixtures/helpers.js';
 
@@ -68,6 +68,37 @@ describe('a relu Conv2D times a one-unit product, its gradients in one kernel (P
       // No input gradient either way: x is a constant to the routine (a model's images).
       assert.ok(!actual.kernels.includes('Conv2DBackpropInput'), actual.kernels.join(' '));
     });
+  });
+
+  it('predicts without storing y where no gradient is recorded (PolymodalConv2DReluProductValue): bit for bit the recorded forward', async () => {
+    const attrs: Conv2dReluAttrs = { strides: [1, 1], pad: 'valid' };
+    const rand = seeded(710);
+    const make = (shape: number[], scale: number) => tf.tensor(randomArray(rand, tf.util.sizeFromShape(shape)).map((v) => v * scale), shape);
+    const [x, f, b, v] = [make([8, 34, 34, 3], 1) as tf.Tensor4D, make([3, 3, 3, 32], 0.4) as tf.Tensor4D, make([32], 0.3) as tf.Tensor1D, make([32 * 32 * 32, 1], 0.05) as tf.Tensor2D];
+    const yBytes = 8 * 32 * 32 * 32 * 4;
+    let recorded: Float32Array | undefined;
+    // tf.profile hands back one shared object, reset by the next call: read each before the next.
+    const profile = async (run: () => void) => {
+      const info = await tf.profile(run);
+      return { kernels: info.kernels.map((k) => k.name), peakBytes: info.peakBytes };
+    };
+    const withTape = await profile(() => {
+      tf.grad((ft: tf.Tensor) => {
+        const out = conv2dReluProduct(x, ft as tf.Tensor4D, b, v, attrs);
+        recorded = out.dataSync() as Float32Array;
+        return tf.sum(out);
+      })(f).dispose();
+    });
+    let predicted: Float32Array | undefined;
+    const withoutTape = await profile(() => tf.tidy(() => {
+      predicted = conv2dReluProduct(x, f, b, v, attrs).dataSync() as Float32Array;
+    }));
+    assert.deepEqual(predicted, recorded);
+    assert.deepEqual(withoutTape.kernels, [CONV2D_RELU_PRODUCT_VALUE_KERNEL]);
+    assert.ok(withTape.kernels.includes(CONV2D_RELU_PRODUCT_KERNEL), withTape.kernels.join(' '));
+    // The recorded forward makes y (8 images x 32 x 32 x 32 floats); the prediction one row of it at most.
+    assert.ok(withTape.peakBytes - withoutTape.peakBytes >= yBytes * 0.9, `peak ${withTape.peakBytes} with the tape, ${withoutTape.peakBytes} without`);
+    tf.dispose([x, f, b, v]);
   });
 
   it('keeps y and the product gradient within the step: no tensor left behind over training steps', () => {

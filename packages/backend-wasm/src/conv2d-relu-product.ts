@@ -10,7 +10,9 @@
  *
  * The forward, where the few-channels kernel takes the convolution (a first layer on images), is one kernel too,
  * PolymodalConv2DReluProduct: each output row is added into the product while it is in L1, instead of the product
- * reading y back from memory (elsewhere: PolymodalConv2DRelu, then the product). The op is differentiable in filter,
+ * reading y back from memory (elsewhere: PolymodalConv2DRelu, then the product); where no gradient is recorded
+ * (prediction, validation), PolymodalConv2DReluProductValue writes each row to one row of scratch instead of y, which
+ * is never needed. The op is differentiable in filter,
  * bias and weights only: `x` is taken as a constant (core uses it only where x is a model input, which no training
  * step differentiates), so no input gradient is ever computed. Where the shapes do not suit the kernel (a product of
  * several units, output channels not a multiple of 4, a convolution neither fast kernel takes) it is the separate
@@ -18,12 +20,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CONV2D_RELU_KERNEL, conv2dRelu, registerConv2dRelu, type Conv2dReluAttrs } from './conv2d-relu.js';
-import { fewChannelsReluProduct, takesFewChannelsProduct, takesFusedFastPath } from './conv2d.js';
+import { fewChannelsReluProduct, fewChannelsReluProductValue, takesFewChannelsProduct, takesFusedFastPath } from './conv2d.js';
 import { isWasmHeapBackend, type KernelArgs, type WasmHeapBackend } from './kept-kernel.js';
 import { heapOffset, simdKernels } from './simd/simd-kernels.js';
 
 export const CONV2D_RELU_PRODUCT_KERNEL = 'PolymodalConv2DReluProduct';
 export const CONV2D_RELU_PRODUCT_GRADS_KERNEL = 'PolymodalConv2DReluProductGrads';
+/** The forward product alone, where no gradient is recorded: y is never stored (prediction, validation). */
+export const CONV2D_RELU_PRODUCT_VALUE_KERNEL = 'PolymodalConv2DReluProductValue';
 
 export interface WasmConv2dReluProduct {
   /**
@@ -50,9 +54,18 @@ function takesOneKernel(x: tf.Tensor4D, filter: tf.Tensor4D, weights: tf.Tensor2
 
 /** inputs x, filter, bias, weights [n, 1]: [y, the product] from the few-channels kernel (takesFewChannelsProduct). */
 function productKernel(args: KernelArgs): tf.TensorInfo[] {
-  const attrs = { ...args.attrs, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
-  const outputs = fewChannelsReluProduct({ ...args, attrs });
-  if (outputs == null) throw new Error(`${CONV2D_RELU_PRODUCT_KERNEL}: the few-channels kernel does not take x [${args.inputs.x!.shape}], filter [${args.inputs.filter!.shape}]`);
+  return fewChannelsOutputs(CONV2D_RELU_PRODUCT_KERNEL, fewChannelsReluProduct(nhwc(args)), args);
+}
+
+/** productKernel's product alone, y made one output row at a time in scratch. */
+function productValueKernel(args: KernelArgs): tf.TensorInfo {
+  return fewChannelsOutputs(CONV2D_RELU_PRODUCT_VALUE_KERNEL, fewChannelsReluProductValue(nhwc(args)), args);
+}
+
+const nhwc = (args: KernelArgs): KernelArgs => ({ ...args, attrs: { ...args.attrs, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as tf.NamedAttrMap });
+
+function fewChannelsOutputs<T>(kernel: string, outputs: T | null, args: KernelArgs): T {
+  if (outputs == null) throw new Error(`${kernel}: the few-channels kernel does not take x [${args.inputs.x!.shape}], filter [${args.inputs.filter!.shape}]`);
   return outputs;
 }
 
@@ -90,6 +103,9 @@ function registerProductGrads(): void {
   if (tf.getKernel(CONV2D_RELU_PRODUCT_KERNEL, 'wasm') == null) {
     tf.registerKernel({ kernelName: CONV2D_RELU_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel as unknown as tf.KernelFunc });
   }
+  if (tf.getKernel(CONV2D_RELU_PRODUCT_VALUE_KERNEL, 'wasm') == null) {
+    tf.registerKernel({ kernelName: CONV2D_RELU_PRODUCT_VALUE_KERNEL, backendName: 'wasm', kernelFunc: productValueKernel as unknown as tf.KernelFunc });
+  }
   if (tf.getKernel(CONV2D_RELU_PRODUCT_GRADS_KERNEL, 'wasm') == null) {
     tf.registerKernel({ kernelName: CONV2D_RELU_PRODUCT_GRADS_KERNEL, backendName: 'wasm', kernelFunc: productGradsKernel as unknown as tf.KernelFunc });
   }
@@ -106,9 +122,21 @@ function forward(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D, v: tf.Tensor2D,
 
 const flat = (y: tf.Tensor4D) => tf.reshape(y, [y.shape[0], -1]) as tf.Tensor2D;
 
+/**
+ * Whether tfjs is recording ops for a gradient (inside tf.grad, variableGrads, model.fit's step). Engine.isTapeOn is
+ * not in tfjs's types; where a tfjs release lacks it, every call counts as recorded, which keeps y as before.
+ */
+function recordsGradients(): boolean {
+  const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
+  return typeof engine.isTapeOn !== 'function' || engine.isTapeOn();
+}
+
 export function conv2dReluProduct(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, weights: tf.Tensor2D, attrs: Conv2dReluAttrs): tf.Tensor2D {
   if (x.rank !== 4 || weights.rank !== 2) throw new Error(`conv2dReluProduct: x [batch, h, w, c] and weights [n, units] expected; got [${x.shape}], [${weights.shape}]`);
   if (!takesOneKernel(x, filter, weights, attrs)) return tf.tidy(() => tf.matMul(flat(conv2dRelu(x, filter, bias, attrs)), weights));
+  if (!recordsGradients() && takesFewChannelsProduct(x.shape, filter.shape, attrs.strides, attrs.pad)) {
+    return tf.engine().runKernel(CONV2D_RELU_PRODUCT_VALUE_KERNEL, { x, filter, bias, weights }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  }
   const product = tf.customGrad((...args: unknown[]) => {
     const [f, b, v, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor2D, tf.GradSaveFunc];
     const [y, value] = forward(x, f, b, v, attrs);

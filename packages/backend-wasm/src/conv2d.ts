@@ -110,17 +110,31 @@ export function takesFewChannelsProduct(xShape: [number, number, number, number]
  * features, without a second pass over them): [y, prod]; null where that kernel does not take the convolution.
  */
 export function fewChannelsReluProduct(args: KernelArgs): [tf.TensorInfo, tf.TensorInfo] | null {
+  return fewChannelsProductInto(args, true);
+}
+
+/** fewChannelsReluProduct's prod alone: y goes through one output row of scratch, never the whole of it to memory. */
+export function fewChannelsReluProductValue(args: KernelArgs): tf.TensorInfo | null {
+  const outputs = fewChannelsProductInto(args, false);
+  if (outputs == null) return null;
+  const [row, prod] = outputs;
+  (args.backend as WasmHeapBackend).disposeData(row.dataId);
+  return prod;
+}
+
+/** [y or one row of it, prod], or null where the few-channels kernel does not take the convolution. */
+function fewChannelsProductInto(args: KernelArgs, keepOutput: boolean): [tf.TensorInfo, tf.TensorInfo] | null {
   const { x, filter, bias, weights } = args.inputs as unknown as Record<'x' | 'filter' | 'bias' | 'weights', tf.TensorInfo>;
   const simd = simdConvolution(args);
   if (simd == null || !byFewChannels(simd.info) || bias.dtype !== 'float32' || weights.dtype !== 'float32') return null;
   const { info, backend, kernels } = simd;
-  const y = backend.makeOutput(info.outShape, 'float32');
+  const y = backend.makeOutput(keepOutput ? info.outShape : [info.outWidth * info.outChannels], 'float32');
   const prod = backend.makeOutput([info.batchSize, 1], 'float32');
   kernels.conv2dFewChannelsProduct(
     heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, y), heapOffset(backend, weights), heapOffset(backend, prod),
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
-    heapOffset(backend, bias), 1, 1,
+    heapOffset(backend, bias), 1, 1, keepOutput ? 1 : 0,
   );
   return [y, prod];
 }

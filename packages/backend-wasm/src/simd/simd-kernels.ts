@@ -59,12 +59,15 @@ export interface SimdKernels {
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
     bias: number, hasBias: number, relu: number,
   ): void;
-  /** conv2dFewChannels, and prod[b] = out[b] . v (each image's output flattened), bit for bit gemv(out, v, prod, batch, oh * ow * oc). */
+  /**
+   * conv2dFewChannels, and prod[b] = out[b] . v (each image's output flattened), bit for bit gemv(out, v, prod, batch,
+   * oh * ow * oc); with keepOutput 0, out is one output row [ow * oc] that every row is written to in turn.
+   */
   conv2dFewChannelsProduct(
     x: number, f: number, out: number, v: number, prod: number,
     batch: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
-    bias: number, hasBias: number, relu: number,
+    bias: number, hasBias: number, relu: number, keepOutput: number,
   ): void;
   /** out[i] = dy[i] * step(x[i]) (1 where x > 0, NaN where x is NaN, else 0): relu's gradient. */
   reluGrad(dy: number, x: number, out: number, n: number): void;
