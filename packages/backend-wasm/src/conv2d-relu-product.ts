@@ -42,7 +42,7 @@ export interface WasmConv2dReluProduct {
 export function wasmConv2dReluProduct(): WasmConv2dReluProduct | null {
   if (tf.getBackend() !== 'wasm' || simdKernels(tf.backend()) == null) return null;
   registerConv2dRelu();
-  registerProductGrads();
+  registerProductKernels();
   return { conv2dReluProduct };
 }
 
@@ -97,7 +97,7 @@ function productGradsKernel(args: KernelArgs): tf.TensorInfo[] {
 
 let registered = false;
 
-function registerProductGrads(): void {
+function registerProductKernels(): void {
   if (registered) return;
   registered = true;
   if (tf.getKernel(CONV2D_RELU_PRODUCT_KERNEL, 'wasm') == null) {
